@@ -1,0 +1,53 @@
+"""manage.py seed_demo: loads demo data for every app, idempotently."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+
+
+class Command(BaseCommand):
+    help = "Loads demo data (idempotent). Refuses to run with DEBUG off unless --force is given."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (never against a production database).",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: demo accounts share one known password. "
+                "Use --force only on a test or demo installation."
+            )
+        with transaction.atomic():
+            users = accounts_demo.seed()
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write("")
+        self.stdout.write(f"Demo users (password for all: {accounts_demo.DEMO_PASSWORD}):")
+        rows = [("username", "name", "profession", "units")]
+        rows += [
+            (
+                user.username,
+                user.get_full_name(),
+                user.get_profession_display(),
+                accounts_demo.describe(user),
+            )
+            for user in users
+        ]
+        widths = [max(len(str(row[i])) for row in rows) for i in range(3)]
+        for row in rows:
+            self.stdout.write(
+                "  "
+                + "  ".join(
+                    str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)
+                )
+                + "  "
+                + row[3]
+            )

@@ -1,0 +1,229 @@
+"""People and organisations: staff (User), care providers (Vårdgivare), their vårdcentraler
+(CareUnit), staff assignments to units (Assignment, medarbetaruppdrag) and external parties
+(Organisation)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+hsa_id_validator = RegexValidator(
+    regex=r"^SE\d{10}-[A-Za-z0-9]{1,31}$",
+    message=_("Ett HSA-id ser ut som SE2321000016-ABCD: SE, tio siffror, bindestreck och tecken."),
+)
+
+
+class Profession(models.TextChoices):
+    """The staff member's profession or title, shown beside their name in journal entries."""
+
+    LAKARE = "lakare", _("Läkare")
+    FYSIOTERAPEUT = "fysioterapeut", _("Fysioterapeut")
+    KURATOR = "kurator", _("Kurator")
+    PSYKOLOG = "psykolog", _("Psykolog")
+    SJUKSKOTERSKA = "sjukskoterska", _("Sjuksköterska")
+    ARBETSTERAPEUT = "arbetsterapeut", _("Arbetsterapeut")
+    REHABKOORDINATOR = "rehabkoordinator", _("Rehabiliteringskoordinator")
+    VARDADMINISTRATOR = "vardadministrator", _("Vårdadministratör")
+    CHEF = "chef", _("Verksamhetschef/enhetschef")
+    ANNAN = "annan", _("Annan profession")
+
+
+class User(AbstractUser):
+    """A member of staff. Deactivated (is_active=False), never deleted."""
+
+    profession = models.CharField(
+        _("profession"), max_length=32, choices=Profession.choices, default=Profession.ANNAN
+    )
+    title = models.CharField(
+        _("titel"),
+        max_length=120,
+        blank=True,
+        help_text=_("Fritext, t.ex. Specialistläkare i allmänmedicin."),
+    )
+    hsa_id = models.CharField(_("HSA-id"), max_length=44, blank=True, validators=[hsa_id_validator])
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hsa_id"], condition=~Q(hsa_id=""), name="user_hsa_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def name_and_profession(self) -> str:
+        return f"{self.display_name}, {self.get_profession_display().lower()}"
+
+
+class Vardgivare(models.Model):
+    """Vårdgivare: the care provider (a region or a private company) that is responsible for its
+    units' patient data. Whether consent is needed to discuss a patient turns on it."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        PRIVAT = "privat", _("Privat vårdgivare")
+
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("typ"), max_length=16, choices=Kind.choices)
+    hsa_id = models.CharField(
+        _("HSA-id"), max_length=44, unique=True, validators=[hsa_id_validator]
+    )
+    organisation_number = models.CharField(_("organisationsnummer"), max_length=11, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vårdgivare")
+        verbose_name_plural = _("vårdgivare")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareUnit(models.Model):
+    """A vårdcentral: a care unit of one vårdgivare, with its own staff and patients."""
+
+    vardgivare = models.ForeignKey(
+        Vardgivare, on_delete=models.PROTECT, related_name="units", verbose_name=_("vårdgivare")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    hsa_id = models.CharField(
+        _("HSA-id"), max_length=44, unique=True, validators=[hsa_id_validator]
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vårdenhet")
+        verbose_name_plural = _("vårdenheter")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a medarbetaruppdrag allows at the unit."""
+
+    CARE = "vard", _("Vård och behandling")
+    ADMINISTRATION = "administration", _("Vårdadministration")
+    MANAGER = "chef", _("Verksamhetschef/enhetschef")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> AssignmentQuerySet:
+        """Assignments in force on the given day (today by default), at active units, for
+        active users. An ended assignment gives no access."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            valid_from__lte=day,
+            unit__is_active=True,
+            user__is_active=True,
+        )
+
+
+class Assignment(models.Model):
+    """Medarbetaruppdrag: a user's right to work at a care unit in a role, from one day to
+    another (valid_to empty = until further notice)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("användare")
+    )
+    unit = models.ForeignKey(
+        CareUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("vårdenhet")
+    )
+    role = models.CharField(_("roll"), max_length=16, choices=Role.choices, default=Role.CARE)
+    valid_from = models.DateField(_("gäller från"))
+    valid_to = models.DateField(
+        _("gäller till och med"), null=True, blank=True, help_text=_("Tomt = tills vidare.")
+    )
+
+    history = HistoricalRecords()
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("medarbetaruppdrag")
+        verbose_name_plural = _("medarbetaruppdrag")
+        ordering = ["unit__name", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="assignment_valid_to_after_from",
+                violation_error_message=_("Slutdatum kan inte ligga före startdatum."),
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "valid_from"], name="assignment_user_from")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.unit} ({self.get_role_display()})"
+
+
+class Organisation(models.Model):
+    """An external party a unit works with: Försäkringskassan, Arbetsförmedlingen, a municipal
+    socialtjänst, an employer, or another care provider (linked to its vårdgivare)."""
+
+    class Kind(models.TextChoices):
+        FORSAKRINGSKASSAN = "fk", _("Försäkringskassan")
+        ARBETSFORMEDLINGEN = "af", _("Arbetsförmedlingen")
+        SOCIALTJANST = "socialtjanst", _("Socialtjänst")
+        ARBETSGIVARE = "arbetsgivare", _("Arbetsgivare")
+        VARDGIVARE = "vardgivare", _("Annan vårdgivare")
+        ANNAN = "annan", _("Annan")
+
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("typ"), max_length=16, choices=Kind.choices)
+    vardgivare = models.ForeignKey(
+        Vardgivare,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("vårdgivare"),
+        help_text=_("För en annan vårdgivare: vilken."),
+    )
+    organisation_number = models.CharField(_("organisationsnummer"), max_length=11, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="vardgivare") & Q(vardgivare__isnull=False))
+                | (~Q(kind="vardgivare") & Q(vardgivare__isnull=True)),
+                name="organisation_vardgivare_iff_care_provider",
+                violation_error_message=_(
+                    "En annan vårdgivare ska kopplas till sin vårdgivare; "
+                    "andra organisationer inte."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsentConfig(AppConfig):
+    """Patients' consents and the rules that MBT and coordination ask."""
+
+    name = "consent"
+    verbose_name = _("Samtycken")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MbtConfig(AppConfig):
+    """Medicinskt bedömningsteam: team, meetings, cases, conference, minutes and feedback."""
+
+    name = "mbt"
+    verbose_name = _("Medicinskt bedömningsteam")

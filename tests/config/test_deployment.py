@@ -1,0 +1,133 @@
+"""What a deployment relies on: production settings pass Django's deploy checks, migrations are
+complete, static files collect with the manifest, the compose file is valid, installs are
+reproducible."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Variables tests.environment sets for the test run that a production deployment leaves unset.
+_TEST_ONLY = {
+    "DJANGO_SECURE_SSL_REDIRECT",
+    "DJANGO_SECURE_COOKIES",
+    "DJANGO_HSTS_SECONDS",
+    "TRUSTED_PROXY_COUNT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _TEST_ONLY}
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="atergang.region.example",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://atergang.region.example",
+    )
+    env.update(overrides)
+    return env
+
+
+def manage(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env or production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_settings_refuse_a_non_postgresql_database():
+    result = manage("check", env=production_env(DATABASE_URL="sqlite:///db.sqlite3"))
+    assert result.returncode != 0
+    assert "must point at PostgreSQL" in result.stderr
+
+
+def test_settings_refuse_a_malformed_boolean():
+    result = manage("check", env=production_env(DJANGO_SECURE_SSL_REDIRECT="kanske"))
+    assert result.returncode != 0
+    assert "DJANGO_SECURE_SSL_REDIRECT='kanske' is not a boolean" in result.stderr
+
+
+def test_migrations_are_complete():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_collectstatic_with_manifest_storage(tmp_path):
+    result = manage("collectstatic", "--no-input", env=production_env(STATIC_ROOT=str(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    for needed in ("css/app.css", "css/print.css", "js/session.js", "django_htmx/htmx-2.min.js"):
+        assert f'"{needed}"' in manifest
+
+
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None, reason="make test installs docker-compose"
+)
+def test_compose_file_is_valid():
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_runs_the_app_as_a_less_privileged_role_than_migrations():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "/healthz" in compose
+    migrate_url = re.search(r"\n  migrate:.*?DATABASE_URL: (\S+)", compose, re.S).group(1)
+    web_url = re.search(r"\n  web:.*?DATABASE_URL: (\S+)", compose, re.S).group(1)
+    assert migrate_url.startswith("postgres://atergang:")
+    assert web_url.startswith("postgres://atergang_app:")
+    # The app role gets row privileges only; it owns nothing and cannot truncate.
+    init = (ROOT / "deploy/initdb/10-app-role.sh").read_text()
+    assert "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES" in init
+    assert "TRUNCATE" not in init and "OWNER" not in init
+
+
+def test_lock_file_pins_every_direct_dependency_at_the_same_version():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    direct = project["dependencies"] + project["optional-dependencies"]["dev"]
+    lock = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            lock[re.sub(r"[-_.]+", "-", name).lower()] = version
+    for requirement in direct:
+        name, version = requirement.split("==")
+        name = re.sub(r"\[.*\]", "", name)
+        assert lock.get(re.sub(r"[-_.]+", "-", name).lower()) == version, requirement
+
+
+def test_python_version_file():
+    assert (ROOT / ".python-version").read_text().strip() == "3.13"
