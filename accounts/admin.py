@@ -18,6 +18,7 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
     fields = ["unit", "role", "valid_from", "valid_to"]
     autocomplete_fields = ["unit"]
+    can_delete = False
 
 
 @admin.register(User)

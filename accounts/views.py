@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import selectors
 from accounts.forms import ChooseUnitForm, LoginForm
 from accounts.middleware import SESSION_ACTIVE_UNIT, session_seconds_left, session_started
 
@@ -23,6 +24,13 @@ class AtergangLoginView(LoginView):
         response = super().form_valid(form)
         session_started(self.request)
         return response
+
+    def get_default_redirect_url(self):
+        # An administrator without a medarbetaruppdrag has nothing to do but set-up data.
+        user = self.request.user
+        if user.is_staff and not selectors.has_current_assignment(user=user):
+            return resolve_url("admin:index")
+        return super().get_default_redirect_url()
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -104,7 +104,8 @@ def test_assignment_at_deactivated_unit_gives_no_access(client, unit):
 
 def test_staff_without_assignment_logs_in_but_sees_no_unit_data(client):
     admin = UserFactory(is_staff=True, is_superuser=True)
-    assert post_login(client, admin.username).status_code == 302
+    response = post_login(client, admin.username)
+    assert response["Location"] == reverse("admin:index")
     response = client.get(reverse("start"))
     assert response.status_code == 403
     content = response.content.decode()
