@@ -17,14 +17,13 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    names = [a for a in argv if not a.startswith("-")] or available()
-    if not names:
-        print("No benchmarks yet.")
-        return 0
+    known = available()
+    names = [a for a in argv if a in known] or known
+    options = [a for a in argv if a not in known]
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {name} ==")
-        module.main([a for a in argv if a.startswith("-")])
+        module.main(options)
     return 0
 
 

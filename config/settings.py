@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    "django.contrib.postgres",
     "django_htmx",
     "simple_history",
     "axes",
@@ -311,5 +312,8 @@ LOGGING = {
         # Django logs the full URL of failed requests; our URLs carry no patient data (rule 9).
         "django.request": {"level": "WARNING"},
         "django.server": {"level": "WARNING" if not DEBUG else "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

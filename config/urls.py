@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("journal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,3 +7,6 @@ class JournalConfig(AppConfig):
 
     name = "journal"
     verbose_name = _("Patienter och journal")
+
+    def ready(self):
+        from journal import sections  # noqa: F401 - registers the journal's patient-page section

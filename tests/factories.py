@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import factory
 from django.utils import timezone
@@ -71,3 +72,44 @@ def staff_at(unit: CareUnit, *, role: str = Role.CARE, **user_fields) -> User:
     user = UserFactory(**user_fields)
     AssignmentFactory(user=user, unit=unit, role=role)
     return user
+
+
+# --- Patients -------------------------------------------------------------------------------------
+
+_TEST_NUMBERS = [
+    line.strip()
+    for line in (Path(__file__).resolve().parents[1] / "data" / "testpersonnummer.txt")
+    .read_text()
+    .splitlines()
+    if line.strip() and not line.startswith("#") and 1950 <= int(line[:4]) <= 2005
+]
+
+
+def test_number(index: int) -> str:
+    """A Skatteverket test personnummer (12 digits); never a made-up one."""
+    return _TEST_NUMBERS[(index * 37) % len(_TEST_NUMBERS)]
+
+
+_number_counter = iter(range(10**6))
+
+
+def next_test_number() -> str:
+    return test_number(next(_number_counter))
+
+
+def actor_for(user, unit):
+    from journal.accesslog import Actor
+
+    return Actor(user=user, unit=unit, ip="127.0.0.1", request_id="test")
+
+
+def register_patient(unit, user=None, *, identity=None, **details):
+    """A patient registered at the unit through the real service."""
+    from journal import services
+
+    user = user or staff_at(unit)
+    details.setdefault("first_name", "Anna")
+    details.setdefault("last_name", "Testsson")
+    return services.patient_register(
+        actor=actor_for(user, unit), identity=identity or next_test_number(), **details
+    )

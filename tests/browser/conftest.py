@@ -69,3 +69,10 @@ def login(page, username: str, password: str) -> None:
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
+
+
+def screenshot(page, name: str) -> None:
+    """Saves a full-page screenshot in test-results/ for people to look at."""
+    folder = ROOT / "test-results"
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

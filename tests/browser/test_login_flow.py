@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, screenshot
 from tests.factories import PASSWORD, AssignmentFactory, CareUnitFactory, UserFactory
 
 
@@ -36,7 +36,7 @@ def test_login_pick_unit_start_page_switch_unit_and_logout(page):
     expect(page.get_by_text("Du arbetar på Vårdcentralen Söder.")).to_be_visible()
     expect(page.get_by_role("navigation", name="Huvudmeny")).to_be_visible()
     assert_accessible(page)
-    page.screenshot(path=str(_shots() / "start.png"), full_page=True)
+    screenshot(page, "start")
 
     page.get_by_label("Aktiv vårdenhet").select_option(label="Vårdcentralen Norr")
     page.get_by_role("button", name="Byt enhet").click()
@@ -52,11 +52,3 @@ def test_login_pick_unit_start_page_switch_unit_and_logout(page):
     page.go_back()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     assert page.console_errors == []
-
-
-def _shots():
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "test-results"
-    path.mkdir(exist_ok=True)
-    return path

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from journal import demo as journal_demo
+from journal.models import Patient
 
 
 class Command(BaseCommand):
@@ -25,10 +27,14 @@ class Command(BaseCommand):
                 "seed_demo refuses to run with DEBUG off: demo accounts share one known password. "
                 "Use --force only on a test or demo installation."
             )
+        # Each app's demo data, in dependency order.
         with transaction.atomic():
             users = accounts_demo.seed()
+            journal_demo.seed()
 
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {Patient.objects.count()} patients.")
+        )
         self.stdout.write("")
         self.stdout.write(f"Demo users (password for all: {accounts_demo.DEMO_PASSWORD}):")
         rows = [("username", "name", "profession", "units")]

@@ -1,0 +1,363 @@
+"""Writes about patients, journal entries and log reviews. Every function takes the Actor (who,
+at which unit, from which request), runs in one transaction and writes its access-log rows in it.
+
+journal_entry_create is the one way any app writes a journal entry."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CareUnit, User
+from journal.accesslog import Action, Actor, log_access
+from journal.models import (
+    CareRelation,
+    EntryType,
+    IdentityKind,
+    JournalEntry,
+    LogReview,
+    LogReviewSettings,
+    Patient,
+)
+from journal.personnummer import PERSONNUMMER, parse_identity_number
+
+KVA_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
+
+
+class ConflictError(Exception):
+    """Someone else saved the same record since it was opened."""
+
+    def __init__(self, current):
+        super().__init__("conflict")
+        self.current = current
+
+
+PATIENT_DETAIL_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "street_address",
+    "postal_code",
+    "city",
+    "interpreter_needed",
+    "interpreter_language",
+    "protected_identity",
+    "deceased_date",
+)
+
+
+def _save(instance, actor: Actor, **kwargs) -> None:
+    """Saves with the actor as the history record's author, request or not."""
+    instance._history_user = actor.user
+    instance.save(**kwargs)
+
+
+def _next_reservnummer(actor: Actor) -> str:
+    """R + the unit's id + year + a running number: unit-local and never shaped like a
+    personnummer."""
+    year = timezone.localdate().year
+    prefix = f"R{actor.unit.pk}-{year}-"
+    taken = Patient.objects.filter(
+        identity_kind=IdentityKind.RESERVNUMMER,
+        reserve_unit=actor.unit,
+        identity_number__startswith=prefix,
+    ).count()
+    return f"{prefix}{taken + 1:04d}"
+
+
+@transaction.atomic
+def patient_register(
+    *,
+    actor: Actor,
+    identity: str | None,
+    use_reservnummer: bool = False,
+    fast_vardkontakt: User | None = None,
+    **details,
+) -> Patient:
+    """Registers a patient at the actor's unit: creates the patient unless the number is known,
+    and the care relation. A patient already registered elsewhere gets the details entered here
+    (the latest information wins; history keeps the earlier)."""
+    unknown = set(details) - set(PATIENT_DETAIL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown patient fields: {sorted(unknown)}")
+    if use_reservnummer:
+        # Serialise reservnummer issuing per unit so two registrations cannot take one number.
+        CareUnit.objects.select_for_update().get(pk=actor.unit.pk)
+        patient = Patient(
+            created_at=timezone.now(),
+            identity_kind=IdentityKind.RESERVNUMMER,
+            identity_number=_next_reservnummer(actor),
+            reserve_unit=actor.unit,
+        )
+    else:
+        try:
+            parsed = parse_identity_number(identity, today=timezone.localdate())
+        except ValueError as error:
+            raise ValidationError({"identity": str(error)}) from None
+        patient = (
+            Patient.objects.select_for_update().filter(identity_number=parsed.canonical).first()
+        )
+        if patient is None:
+            patient = Patient(
+                created_at=timezone.now(),
+                identity_kind=(
+                    IdentityKind.PERSONNUMMER
+                    if parsed.kind == PERSONNUMMER
+                    else IdentityKind.SAMORDNINGSNUMMER
+                ),
+                identity_number=parsed.canonical,
+            )
+        elif CareRelation.objects.filter(patient=patient, unit=actor.unit).exists():
+            raise ValidationError(
+                {
+                    "identity": _("Patienten är redan registrerad vid %(unit)s.")
+                    % {"unit": actor.unit}
+                }
+            )
+    for field, value in details.items():
+        setattr(patient, field, value)
+    if not patient.interpreter_needed:
+        patient.interpreter_language = ""
+    patient.full_clean()
+    _save(patient, actor)
+    relation = CareRelation(
+        patient=patient,
+        unit=actor.unit,
+        created_by=actor.user,
+        created_at=timezone.now(),
+        fast_vardkontakt=fast_vardkontakt,
+    )
+    relation.full_clean()
+    _save(relation, actor)
+    log_access(actor, [patient], Action.CREATE, "registrering av patient")
+    return patient
+
+
+@transaction.atomic
+def patient_update(
+    *,
+    actor: Actor,
+    patient: Patient,
+    version: int,
+    fast_vardkontakt: User | None,
+    **details,
+) -> Patient:
+    """Updates a patient's details and the unit's fast vårdkontakt. Raises ConflictError when
+    someone else saved since the form was opened."""
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.version != version:
+        raise ConflictError(current)
+    for field, value in details.items():
+        if field not in PATIENT_DETAIL_FIELDS:
+            raise TypeError(f"unknown patient field: {field}")
+        setattr(current, field, value)
+    if not current.interpreter_needed:
+        current.interpreter_language = ""
+    current.version += 1
+    current.full_clean()
+    _save(current, actor)
+    relation = CareRelation.objects.select_for_update().get(patient=current, unit=actor.unit)
+    if relation.fast_vardkontakt_id != (fast_vardkontakt.pk if fast_vardkontakt else None):
+        relation.fast_vardkontakt = fast_vardkontakt
+        _save(relation, actor, update_fields=["fast_vardkontakt"])
+    log_access(actor, [current], Action.UPDATE, "ändring av patientuppgifter")
+    return current
+
+
+def _clean_kva_codes(codes: Sequence[str]) -> list[str]:
+    cleaned = []
+    for code in codes:
+        code = code.strip().upper()
+        if not code:
+            continue
+        if not KVA_CODE.match(code):
+            raise ValidationError(
+                {
+                    "kva_codes": _(
+                        "%(code)s är ingen KVÅ-kod (två bokstäver och tre siffror, t.ex. GC001)."
+                    )
+                    % {"code": code}
+                }
+            )
+        if code not in cleaned:
+            cleaned.append(code)
+    return cleaned
+
+
+@transaction.atomic
+def journal_entry_create(
+    *,
+    actor: Actor,
+    patient: Patient,
+    entry_type: str,
+    text: str,
+    kva_codes: Sequence[str] = (),
+    sign: bool = True,
+    corrects: JournalEntry | None = None,
+) -> JournalEntry:
+    """The one way to write a journal entry. Entries written on a user's action (consent given,
+    activity logged, feedback given) are signed at once; a free-text note may be a draft until
+    its author signs it."""
+    if not CareRelation.objects.filter(patient=patient, unit=actor.unit).exists():
+        raise ValidationError(
+            _("Patienten har ingen vårdrelation vid %(unit)s.") % {"unit": actor.unit}
+        )
+    now = timezone.now()
+    entry = JournalEntry(
+        patient=patient,
+        unit=actor.unit,
+        author=actor.user,
+        author_name=actor.user.display_name,
+        author_profession=actor.user.profession,
+        entry_type=entry_type,
+        kva_codes=_clean_kva_codes(kva_codes),
+        text=(text or "").strip(),
+        created_at=now,
+        updated_at=now,
+        signed_at=now if sign else None,
+        corrects=corrects,
+    )
+    if not entry.text:
+        raise ValidationError({"text": _("Skriv anteckningens text.")})
+    entry.full_clean()
+    _save(entry, actor)
+    log_access(actor, [patient], Action.CREATE, f"journalanteckning {entry.pk}")
+    return entry
+
+
+def _own_draft(actor: Actor, entry: JournalEntry) -> JournalEntry:
+    current = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if current.unit_id != actor.unit.pk or current.author_id != actor.user.pk:
+        raise ValidationError(_("Bara författaren kan ändra eller signera ett utkast."))
+    if current.is_signed:
+        raise ValidationError(
+            _("Anteckningen är redan signerad. En signerad anteckning ändras genom en rättelse.")
+        )
+    return current
+
+
+@transaction.atomic
+def journal_entry_update_draft(
+    *, actor: Actor, entry: JournalEntry, text: str, kva_codes: Sequence[str], version: int
+) -> JournalEntry:
+    current = _own_draft(actor, entry)
+    if current.version != version:
+        raise ConflictError(current)
+    current.text = (text or "").strip()
+    if not current.text:
+        raise ValidationError({"text": _("Skriv anteckningens text.")})
+    current.kva_codes = _clean_kva_codes(kva_codes)
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.full_clean()
+    _save(current, actor)
+    log_access(actor, [current.patient], Action.UPDATE, f"journalanteckning {current.pk} (utkast)")
+    return current
+
+
+@transaction.atomic
+def journal_entry_sign(*, actor: Actor, entry: JournalEntry) -> JournalEntry:
+    """Signs the author's own draft; from now on it cannot change."""
+    current = _own_draft(actor, entry)
+    current.signed_at = timezone.now()
+    current.version += 1
+    _save(current, actor, update_fields=["signed_at", "version"])
+    log_access(
+        actor, [current.patient], Action.UPDATE, f"signering av journalanteckning {current.pk}"
+    )
+    return current
+
+
+@transaction.atomic
+def journal_entry_correct(*, actor: Actor, entry: JournalEntry, text: str) -> JournalEntry:
+    """A correction: a new signed entry that refers to the signed one it corrects, by anyone at
+    the unit (the correction names its own author)."""
+    original = JournalEntry.objects.get(pk=entry.pk, unit=actor.unit)
+    if not original.is_signed:
+        raise ValidationError(_("Ett utkast ändras direkt; bara signerade anteckningar rättas."))
+    return journal_entry_create(
+        actor=actor,
+        patient=original.patient,
+        entry_type=original.entry_type,
+        text=text,
+        kva_codes=original.kva_codes,
+        sign=True,
+        corrects=original,
+    )
+
+
+@transaction.atomic
+def log_review_record(
+    *,
+    actor: Actor,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    filters: dict,
+    sample: str,
+    findings: str,
+    outcome: str,
+    actions_taken: str = "",
+) -> LogReview:
+    """Records a completed log review for the actor's unit."""
+    review = LogReview(
+        unit=actor.unit,
+        reviewer=actor.user,
+        period_start=period_start,
+        period_end=period_end,
+        filters=filters,
+        sample=sample.strip(),
+        findings=findings.strip(),
+        outcome=outcome,
+        actions_taken=actions_taken.strip(),
+    )
+    if outcome != LogReview.Outcome.NO_FINDINGS and not review.actions_taken:
+        raise ValidationError({"actions_taken": _("Beskriv vad som görs åt avvikelserna.")})
+    review.full_clean()
+    try:
+        _save(review, actor)
+    except IntegrityError:
+        raise ValidationError(_("Uppföljningen kunde inte sparas; kontrollera perioden.")) from None
+    return review
+
+
+@transaction.atomic
+def log_settings_update(
+    *,
+    actor: Actor,
+    office_start: datetime.time,
+    office_end: datetime.time,
+    volume_factor,
+    volume_minimum: int,
+) -> LogReviewSettings:
+    settings, _created = LogReviewSettings.objects.select_for_update().get_or_create(
+        unit=actor.unit
+    )
+    settings.office_start = office_start
+    settings.office_end = office_end
+    settings.volume_factor = volume_factor
+    settings.volume_minimum = volume_minimum
+    if office_end <= office_start:
+        raise ValidationError({"office_end": _("Kontorstiden måste sluta efter att den börjar.")})
+    settings.full_clean()
+    _save(settings, actor)
+    return settings
+
+
+__all__ = [
+    "ConflictError",
+    "EntryType",
+    "journal_entry_correct",
+    "journal_entry_create",
+    "journal_entry_sign",
+    "journal_entry_update_draft",
+    "log_review_record",
+    "log_settings_update",
+    "patient_register",
+    "patient_update",
+]

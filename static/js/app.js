@@ -1,0 +1,50 @@
+// Small behaviours that plain HTML lacks. No inline handlers anywhere: the CSP forbids them.
+(function () {
+  "use strict";
+
+  // "Kopiera": copies the text of the element named by data-copy-target to the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) {
+      return;
+    }
+    var source = document.getElementById(button.getAttribute("data-copy-target"));
+    if (!source) {
+      return;
+    }
+    var text = source.value !== undefined ? source.value : source.textContent;
+    var done = function () {
+      var label = button.getAttribute("data-copied-label") || "Kopierat";
+      var original = button.textContent;
+      button.textContent = label;
+      window.setTimeout(function () {
+        button.textContent = original;
+      }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      source.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // A submit button marked data-native-submit (a file download) bypasses htmx: stopping the
+  // event before it reaches the form keeps htmx out, and the browser submits as usual.
+  document.addEventListener("submit", function (event) {
+    if (event.submitter && event.submitter.hasAttribute("data-native-submit")) {
+      event.stopPropagation();
+    }
+  }, true);
+
+  // Plain forms that ask before something that cannot be undone: data-confirm="question".
+  // (Forms that htmx submits use htmx's own hx-confirm.)
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();
