@@ -11,7 +11,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
-RUN useradd --system --uid 10001 --create-home --home-dir /home/atergang atergang
+RUN useradd --system --uid 10001 --create-home --home-dir /home/atergang atergang \
+ && install -d -o atergang -g atergang -m 0700 /var/lib/atergang/private-media
 WORKDIR /app
 
 COPY pyproject.toml requirements.lock ./

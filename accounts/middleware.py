@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -59,19 +59,23 @@ def _is_login_redirect(response: HttpResponse) -> bool:
     return urlparse(response["Location"]).path == resolve_url(settings.LOGIN_URL)
 
 
+def _page_url(request: HttpRequest) -> str:
+    """Where to come back to after logging in: for htmx the page the fragment belongs to (the
+    fragment's own URL may answer POST only), otherwise the requested page."""
+    if getattr(request, "htmx", False):
+        return request.htmx.current_url_abs_path or "/"
+    return request.get_full_path() if request.method == "GET" else "/"
+
+
 def _to_login(request: HttpRequest) -> HttpResponse:
+    if request.htmx:
+        # Polling included: htmx ignores a 401, but follows HX-Redirect.
+        return HttpResponseClientRedirect(redirect_to_login(_page_url(request))["Location"])
     if is_background_request(request):
         return JsonResponse(
             {"expired": True, "login_url": resolve_url(settings.LOGIN_URL)}, status=401
         )
-    next_url = request.get_full_path() if request.method == "GET" else request.path
-    if request.htmx:
-        # The page the fragment belongs to, not the fragment's own URL.
-        next_url = request.htmx.current_url_abs_path or "/"
-    response = redirect_to_login(next_url)
-    if request.htmx:
-        return HttpResponseClientRedirect(response["Location"])
-    return response
+    return redirect_to_login(_page_url(request))
 
 
 class HtmxLoginRedirectMiddleware:
@@ -84,7 +88,7 @@ class HtmxLoginRedirectMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if getattr(request, "htmx", False) and _is_login_redirect(response):
-            return HttpResponseClientRedirect(response["Location"])
+            return HttpResponseClientRedirect(redirect_to_login(_page_url(request))["Location"])
         return response
 
 
@@ -145,4 +149,16 @@ class ActiveUnitMiddleware:
             if chosen_id is not None:
                 request.active_unit = by_id[chosen_id]
                 request.active_roles = frozenset(roles_by_unit[request.active_unit])
+            if request.method == "POST" and self._unit_changed(request):
+                return render(request, "accounts/unit_changed.html", status=409)
         return self.get_response(request)
+
+    @staticmethod
+    def _unit_changed(request: HttpRequest) -> bool:
+        """A form or htmx request made on a page of one unit, arriving after the user switched
+        to another unit in another tab: refused, rather than written at the wrong unit."""
+        sent = request.headers.get("X-Active-Unit") or request.POST.get("_active_unit")
+        if not sent:
+            return False
+        active = request.active_unit.pk if request.active_unit else None
+        return sent != str(active)

@@ -226,6 +226,15 @@ STORAGES = {
     },
 }
 
+# --- Uploaded documents: never publicly served ----------------------------------------------
+
+# Signed consent forms and other documents. Served only through views that check access and log
+# it; back this folder up with the database.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+CONSENT_UPLOAD_MAX_BYTES = env_int("CONSENT_UPLOAD_MAX_MB", 10, minimum=1) * 1_048_576
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 # --- Security -----------------------------------------------------------------------------------
 
 # TLS ends at the proxy, which sets X-Forwarded-Proto.

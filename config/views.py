@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import selectors as account_selectors
 from accounts.decorators import unit_required
+from consent import selectors as consent_selectors
 
 
 @never_cache
@@ -30,4 +31,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: what the user has to do today at the active unit."""
     assignments = account_selectors.assignments_for_user(user=request.user)
-    return render(request, "start.html", {"assignments": assignments})
+    return render(
+        request,
+        "start.html",
+        {
+            "assignments": assignments,
+            "expiring_consents": consent_selectors.expiring_count(unit=request.active_unit),
+            "expiry_window": consent_selectors.EXPIRY_WINDOW_DAYS,
+        },
+    )

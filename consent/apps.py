@@ -7,3 +7,6 @@ class ConsentConfig(AppConfig):
 
     name = "consent"
     verbose_name = _("Samtycken")
+
+    def ready(self):
+        from consent import sections  # noqa: F401 - registers the consents section of the patient page

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django import forms
 from django.utils import timezone
@@ -31,6 +32,7 @@ class PatientSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autofocus": True}),
         help_text=_("T.ex. 19121212-1212, 121212-1212 eller Svensson. Sökningen loggas."),
+        error_messages={"max_length": _("Sökningen får vara högst 100 tecken.")},
     )
 
 
@@ -85,10 +87,10 @@ class PatientDetailsForm(forms.ModelForm):
         return data
 
     def details(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self.details_fields()}
 
     def details_fields(self) -> list[str]:
-        return list(self._meta.fields)
+        return [name for name in self._meta.fields if name in self.fields]
 
     def validate_unique(self):
         # The service decides identity and uniqueness; the details alone are never unique.
@@ -130,6 +132,21 @@ class PatientRegisterForm(PatientDetailsForm):
 class PatientEditForm(PatientDetailsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    ADDRESS_FIELDS = ("street_address", "postal_code", "city")
+
+    def __init__(self, *args, current_contact: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.protected_identity:
+            # Never shown, so never posted: leaving them in the form would wipe the address.
+            for name in self.ADDRESS_FIELDS:
+                del self.fields[name]
+        if current_contact is not None:
+            # Keep the chosen contact selectable even after their assignment has ended.
+            field = self.fields["fast_vardkontakt"]
+            field.queryset = (
+                field.queryset | User.objects.filter(pk=current_contact.pk)
+            ).distinct()
+
 
 class KvaCodesField(forms.CharField):
     def to_python(self, value):
@@ -142,7 +159,15 @@ class KvaCodesField(forms.CharField):
         return value
 
 
+class SubmissionKeyField(forms.UUIDField):
+    """A one-time key rendered with the form: sending the same form twice creates one record."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=forms.HiddenInput, required=False, initial=uuid.uuid4, **kwargs)
+
+
 class JournalNoteForm(forms.Form):
+    submission_key = SubmissionKeyField()
     text = forms.CharField(
         label=_("Anteckning"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000
     )
@@ -166,6 +191,7 @@ class JournalDraftForm(forms.Form):
 
 
 class JournalCorrectionForm(forms.Form):
+    submission_key = SubmissionKeyField()
     text = forms.CharField(
         label=_("Rättelse"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -242,6 +268,23 @@ class LogFilterForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
         return self.patient_identity.formatted
 
+    EARLIEST = datetime.date(2000, 1, 1)
+
+    def _sensible(self, name: str):
+        day = self.cleaned_data.get(name)
+        if day and not (self.EARLIEST <= day <= timezone.localdate()):
+            raise forms.ValidationError(
+                _("Välj ett datum mellan %(first)s och i dag.")
+                % {"first": self.EARLIEST.isoformat()}
+            )
+        return day
+
+    def clean_date_from(self):
+        return self._sensible("date_from")
+
+    def clean_date_to(self):
+        return self._sensible("date_to")
+
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
@@ -255,7 +298,16 @@ class LogFilterForm(forms.Form):
 class LogReviewForm(forms.ModelForm):
     class Meta:
         model = LogReview
-        fields = ["period_start", "period_end", "sample", "findings", "outcome", "actions_taken"]
+        fields = [
+            "unit",
+            "period_start",
+            "period_end",
+            "sample",
+            "findings",
+            "outcome",
+            "actions_taken",
+        ]
+        labels = {"unit": _("Granskad enhet")}
         widgets = {
             "period_start": DateInput(),
             "period_end": DateInput(),
@@ -270,9 +322,11 @@ class LogReviewForm(forms.ModelForm):
             "actions_taken": _("Krävs när avvikelser hittats: samtal, anmälan, ändrad behörighet…"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, units: list[CareUnit], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [("", _("Välj resultat")), *LogReview.Outcome.choices]
+        self.fields["unit"].queryset = CareUnit.objects.filter(pk__in=[u.pk for u in units])
+        self.fields["unit"].empty_label = None
 
     def clean(self):
         data = super().clean()

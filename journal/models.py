@@ -202,6 +202,8 @@ class JournalEntry(models.Model):
         verbose_name=_("rättar"),
     )
     version = models.PositiveIntegerField(default=1)
+    # The form's one-time key: a double-clicked submit finds the entry the first click wrote.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 

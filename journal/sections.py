@@ -19,6 +19,7 @@ class PatientSection:
     template: str
     order: int
     context: Callable[..., dict]
+    form_name: str = "form"  # the keyword the context function takes a bound form by
 
 
 _sections: dict[str, PatientSection] = {}
@@ -52,5 +53,6 @@ JOURNAL = PatientSection(
     template="journal/patient_detail.html#journal",
     order=100,
     context=journal_context,
+    form_name="note_form",
 )
 register(JOURNAL)

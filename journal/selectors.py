@@ -7,7 +7,7 @@ import datetime
 import statistics
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -174,6 +174,7 @@ def journal_entry_get(*, actor: Actor, patient: Patient, entry_id: int) -> Journ
         .first()
     )
     if entry is None:
+        log_denied(actor, patient.pk, f"journalanteckning {str(entry_id)[:20]}")
         raise Http404
     return entry
 
@@ -199,6 +200,19 @@ def patient_history(*, actor: Actor, patient: Patient) -> list[HistoryItem]:
         ),
     ]
     hidden = {"version", "name_search", "updated_at"}
+    # Patient details are shared between units. An address is never shown for a patient who
+    # is, or ever was, protected; and people of other units are not named.
+    ever_protected = (
+        patient.protected_identity
+        or Patient.history.filter(id=patient.pk, protected_identity=True).exists()
+    )
+    masked = {"street_address", "postal_code", "city"} if ever_protected else set()
+    own_staff = {
+        user.pk: user
+        for user in User.objects.filter(
+            pk__in=Assignment.objects.filter(unit=actor.unit).values("user")
+        )
+    }
     items: list[HistoryItem] = []
     for label, records in sources:
         records = list(records.select_related("history_user").order_by("id", "history_date"))
@@ -212,18 +226,31 @@ def patient_history(*, actor: Actor, patient: Patient) -> list[HistoryItem]:
                     if change.field in hidden:
                         continue
                     model_field = record.instance._meta.get_field(change.field)
-                    changes.append(
-                        (
-                            capfirst(str(model_field.verbose_name)),
-                            _display(change.old, patient),
-                            _display(change.new, patient),
+                    if change.field in masked:
+                        changes.append(
+                            (
+                                capfirst(str(model_field.verbose_name)),
+                                "(visas inte)",
+                                "(visas inte)",
+                            )
                         )
+                        continue
+                    old, new = change.old, change.new
+                    if model_field.is_relation and model_field.related_model is User:
+                        old, new = _staff_name(old, own_staff), _staff_name(new, own_staff)
+                    changes.append(
+                        (capfirst(str(model_field.verbose_name)), _display(old), _display(new))
                     )
                 if not changes:
                     previous_by_object[record.id] = record
                     continue
             previous_by_object[record.id] = record
-            who = record.history_user.name_and_profession if record.history_user else "systemet"
+            if record.history_user is None:
+                who = "systemet"
+            elif record.history_user_id in own_staff:
+                who = record.history_user.name_and_profession
+            else:
+                who = "annan vårdenhet"
             name = label if label != "Journalanteckning" else f"{label} {record.id}"
             items.append(
                 HistoryItem(
@@ -238,7 +265,14 @@ def patient_history(*, actor: Actor, patient: Patient) -> list[HistoryItem]:
     return items
 
 
-def _display(value: object, patient: Patient) -> str:
+def _staff_name(user_id, own_staff: dict) -> str | None:
+    if user_id is None:
+        return None
+    user = own_staff.get(user_id)
+    return user.name_and_profession if user else "medarbetare vid annan vårdenhet"
+
+
+def _display(value: object) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
@@ -367,14 +401,52 @@ def access_log_rows(log_filter: LogFilter, *, flagged_days=None) -> QuerySet[Acc
     return rows.order_by("-at", "-pk")
 
 
+def mark_reviewable_patients(rows, units: list[CareUnit]) -> None:
+    """Sets row.patient_visible: the reviewer sees who the patient is only when the patient is a
+    patient of one of the reviewed units. A denied attempt at another unit's patient shows as
+    such, without revealing whose data it was."""
+    ids = {row.patient_id for row in rows if row.patient_id}
+    visible = set(
+        CareRelation.objects.filter(unit__in=units, patient_id__in=ids).values_list(
+            "patient_id", flat=True
+        )
+    )
+    for row in rows:
+        row.patient_visible = row.patient_id in visible
+
+
+def log_review_shown(actor: Actor, rows, action: str, what: str) -> None:
+    """Logs the patients a log review showed, each under the unit whose log row it was."""
+    by_unit: dict[int, tuple[CareUnit, list[Patient]]] = {}
+    for row in rows:
+        if row.patient_id and getattr(row, "patient_visible", False):
+            by_unit.setdefault(row.unit_id, (row.unit, []))[1].append(row.patient)
+    for unit, patients in by_unit.values():
+        log_access(replace(actor, unit=unit), patients, action, what, purpose=REVIEW_PURPOSE)
+
+
 def log_reviews_for(units: list[CareUnit]) -> QuerySet[LogReview]:
     return LogReview.objects.filter(unit__in=units).select_related("reviewer", "unit")
 
 
 def patient_by_identity(identity: IdentityNumber) -> Patient | None:
+    """The patient with the number, wherever registered: for filtering log rows, which are
+    themselves limited to the reviewer's units. Never shown as such."""
     return (
         Patient.objects.filter(identity_number=identity.canonical)
         .exclude(identity_kind=IdentityKind.RESERVNUMMER)
+        .first()
+    )
+
+
+def patient_of_vardgivare(identity: IdentityNumber, vardgivare: Vardgivare) -> Patient | None:
+    """The patient, if registered at any unit of the vårdgivare: whose log extract it may make."""
+    return (
+        Patient.objects.filter(
+            identity_number=identity.canonical, care_relations__unit__vardgivare=vardgivare
+        )
+        .exclude(identity_kind=IdentityKind.RESERVNUMMER)
+        .distinct()
         .first()
     )
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CareUnit, User
+from accounts.models import Assignment, CareUnit, Role, User
 from journal.accesslog import Action, Actor, log_access
 from journal.models import (
     CareRelation,
@@ -52,10 +52,50 @@ PATIENT_DETAIL_FIELDS = (
 )
 
 
-def _save(instance, actor: Actor, **kwargs) -> None:
-    """Saves with the actor as the history record's author, request or not."""
+def save_by(actor: Actor, instance, **kwargs) -> None:
+    """Saves with the actor as the history record's author, request or not. Every app's
+    services save their history-tracked models through this."""
     instance._history_user = actor.user
     instance.save(**kwargs)
+
+
+def _fill_known_patient(patient: Patient, details: dict) -> None:
+    """A patient another unit already registered: what this unit enters fills what is missing,
+    and never overwrites another unit's data. Protected identity and a date of death are never
+    taken away by a registration."""
+    for field, value in details.items():
+        current = getattr(patient, field)
+        if field == "protected_identity":
+            patient.protected_identity = current or bool(value)
+        elif current in ("", None, False) and value not in ("", None):
+            setattr(patient, field, value)
+
+
+def already_submitted(model, submission_key, *, actor: Actor, author_field: str):
+    """What an earlier sending of the same form created, if anything. A key used by someone
+    else is refused rather than handed out."""
+    earlier = model.objects.filter(submission_key=submission_key).first()
+    if earlier is None:
+        return None
+    if getattr(earlier, f"{author_field}_id") != actor.user.pk or earlier.unit_id != actor.unit.pk:
+        raise ValidationError(_("Formuläret kunde inte tas emot. Ladda om sidan och försök igen."))
+    return earlier
+
+
+def _check_fast_vardkontakt(actor: Actor, user: User | None, *, keep: User | None = None) -> None:
+    """The fast vårdkontakt is staff of the unit; one already chosen may stay after their
+    assignment ends, until someone picks another."""
+    if user is None or (keep is not None and user.pk == keep.pk):
+        return
+    if not user.assignments.current().filter(unit=actor.unit).exists():
+        raise ValidationError(
+            {
+                "fast_vardkontakt": _(
+                    "Fast vårdkontakt ska vara en medarbetare med uppdrag vid %(unit)s."
+                )
+                % {"unit": actor.unit}
+            }
+        )
 
 
 def _next_reservnummer(actor: Actor) -> str:
@@ -120,12 +160,24 @@ def patient_register(
                     % {"unit": actor.unit}
                 }
             )
-    for field, value in details.items():
-        setattr(patient, field, value)
+    _check_fast_vardkontakt(actor, fast_vardkontakt)
+    if patient.pk is None:
+        for field, value in details.items():
+            setattr(patient, field, value)
+    else:
+        _fill_known_patient(patient, details)
     if not patient.interpreter_needed:
         patient.interpreter_language = ""
-    patient.full_clean()
-    _save(patient, actor)
+    patient.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            save_by(actor, patient)
+    except IntegrityError:
+        # Registered at the same moment by someone else. The database's message names the
+        # number; this one does not.
+        raise ValidationError(
+            {"identity": _("Patienten registrerades just av någon annan. Sök fram patienten.")}
+        ) from None
     relation = CareRelation(
         patient=patient,
         unit=actor.unit,
@@ -134,7 +186,7 @@ def patient_register(
         fast_vardkontakt=fast_vardkontakt,
     )
     relation.full_clean()
-    _save(relation, actor)
+    save_by(actor, relation)
     log_access(actor, [patient], Action.CREATE, "registrering av patient")
     return patient
 
@@ -161,11 +213,12 @@ def patient_update(
         current.interpreter_language = ""
     current.version += 1
     current.full_clean()
-    _save(current, actor)
+    save_by(actor, current)
     relation = CareRelation.objects.select_for_update().get(patient=current, unit=actor.unit)
+    _check_fast_vardkontakt(actor, fast_vardkontakt, keep=relation.fast_vardkontakt)
     if relation.fast_vardkontakt_id != (fast_vardkontakt.pk if fast_vardkontakt else None):
         relation.fast_vardkontakt = fast_vardkontakt
-        _save(relation, actor, update_fields=["fast_vardkontakt"])
+        save_by(actor, relation, update_fields=["fast_vardkontakt"])
     log_access(actor, [current], Action.UPDATE, "ändring av patientuppgifter")
     return current
 
@@ -200,10 +253,17 @@ def journal_entry_create(
     kva_codes: Sequence[str] = (),
     sign: bool = True,
     corrects: JournalEntry | None = None,
+    submission_key=None,
 ) -> JournalEntry:
     """The one way to write a journal entry. Entries written on a user's action (consent given,
     activity logged, feedback given) are signed at once; a free-text note may be a draft until
-    its author signs it."""
+    its author signs it. With a submission_key, sending the same form twice writes one entry."""
+    if submission_key is not None:
+        earlier = already_submitted(
+            JournalEntry, submission_key, actor=actor, author_field="author"
+        )
+        if earlier is not None:
+            return earlier
     if not CareRelation.objects.filter(patient=patient, unit=actor.unit).exists():
         raise ValidationError(
             _("Patienten har ingen vårdrelation vid %(unit)s.") % {"unit": actor.unit}
@@ -222,11 +282,19 @@ def journal_entry_create(
         updated_at=now,
         signed_at=now if sign else None,
         corrects=corrects,
+        submission_key=submission_key,
     )
     if not entry.text:
         raise ValidationError({"text": _("Skriv anteckningens text.")})
-    entry.full_clean()
-    _save(entry, actor)
+    entry.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            save_by(actor, entry)
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        # The same form, sent twice at the same moment: the other request wrote it.
+        return JournalEntry.objects.get(submission_key=submission_key)
     log_access(actor, [patient], Action.CREATE, f"journalanteckning {entry.pk}")
     return entry
 
@@ -256,7 +324,7 @@ def journal_entry_update_draft(
     current.version += 1
     current.updated_at = timezone.now()
     current.full_clean()
-    _save(current, actor)
+    save_by(actor, current)
     log_access(actor, [current.patient], Action.UPDATE, f"journalanteckning {current.pk} (utkast)")
     return current
 
@@ -267,7 +335,7 @@ def journal_entry_sign(*, actor: Actor, entry: JournalEntry) -> JournalEntry:
     current = _own_draft(actor, entry)
     current.signed_at = timezone.now()
     current.version += 1
-    _save(current, actor, update_fields=["signed_at", "version"])
+    save_by(actor, current, update_fields=["signed_at", "version"])
     log_access(
         actor, [current.patient], Action.UPDATE, f"signering av journalanteckning {current.pk}"
     )
@@ -275,7 +343,9 @@ def journal_entry_sign(*, actor: Actor, entry: JournalEntry) -> JournalEntry:
 
 
 @transaction.atomic
-def journal_entry_correct(*, actor: Actor, entry: JournalEntry, text: str) -> JournalEntry:
+def journal_entry_correct(
+    *, actor: Actor, entry: JournalEntry, text: str, submission_key=None
+) -> JournalEntry:
     """A correction: a new signed entry that refers to the signed one it corrects, by anyone at
     the unit (the correction names its own author)."""
     original = JournalEntry.objects.get(pk=entry.pk, unit=actor.unit)
@@ -289,6 +359,7 @@ def journal_entry_correct(*, actor: Actor, entry: JournalEntry, text: str) -> Jo
         kva_codes=original.kva_codes,
         sign=True,
         corrects=original,
+        submission_key=submission_key,
     )
 
 
@@ -303,10 +374,21 @@ def log_review_record(
     findings: str,
     outcome: str,
     actions_taken: str = "",
+    unit: CareUnit | None = None,
 ) -> LogReview:
-    """Records a completed log review for the actor's unit."""
+    """Records a completed log review of a unit where the actor is manager (the active unit by
+    default)."""
+    unit = unit or actor.unit
+    if (
+        not Assignment.objects.current()
+        .filter(user=actor.user, unit=unit, role=Role.MANAGER)
+        .exists()
+    ):
+        raise ValidationError(
+            {"unit": _("Du kan bara registrera uppföljning för enheter där du är chef.")}
+        )
     review = LogReview(
-        unit=actor.unit,
+        unit=unit,
         reviewer=actor.user,
         period_start=period_start,
         period_end=period_end,
@@ -320,7 +402,7 @@ def log_review_record(
         raise ValidationError({"actions_taken": _("Beskriv vad som görs åt avvikelserna.")})
     review.full_clean()
     try:
-        _save(review, actor)
+        save_by(actor, review)
     except IntegrityError:
         raise ValidationError(_("Uppföljningen kunde inte sparas; kontrollera perioden.")) from None
     return review
@@ -345,7 +427,7 @@ def log_settings_update(
     if office_end <= office_start:
         raise ValidationError({"office_end": _("Kontorstiden måste sluta efter att den börjar.")})
     settings.full_clean()
-    _save(settings, actor)
+    save_by(actor, settings)
     return settings
 
 
@@ -359,5 +441,7 @@ __all__ = [
     "log_review_record",
     "log_settings_update",
     "patient_register",
+    "already_submitted",
     "patient_update",
+    "save_by",
 ]

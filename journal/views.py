@@ -21,7 +21,7 @@ from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
 from journal import selectors, services
-from journal.accesslog import Action, Actor, log_access, log_settings_for
+from journal.accesslog import Action, Actor, log_settings_for
 from journal.forms import (
     JournalCorrectionForm,
     JournalDraftForm,
@@ -41,7 +41,7 @@ LOG_PAGE_SIZE = 50
 CSV_LIMIT = 10_000
 
 
-def _form_errors_to(form, error: ValidationError) -> None:
+def form_errors_to(form, error: ValidationError) -> None:
     """Puts a service's ValidationError next to the form's fields."""
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -92,7 +92,7 @@ def patient_register(request: HttpRequest) -> HttpResponse:
                     **form.details(),
                 )
             except ValidationError as error:
-                _form_errors_to(form, error)
+                form_errors_to(form, error)
             else:
                 messages.success(
                     request,
@@ -134,9 +134,12 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         actor=actor, patient_id=patient_id, what="ändra patientuppgifter"
     )
     relation = selectors.care_relation(actor=actor, patient=patient)
+    contact = relation.fast_vardkontakt
     conflict = None
     if request.method == "POST":
-        form = PatientEditForm(request.POST, instance=patient, unit=actor.unit)
+        form = PatientEditForm(
+            request.POST, instance=patient, unit=actor.unit, current_contact=contact
+        )
         if form.is_valid():
             try:
                 services.patient_update(
@@ -150,18 +153,21 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
                 conflict = error.current
                 data = request.POST.copy()
                 data["version"] = str(conflict.version)
-                form = PatientEditForm(data, instance=patient, unit=actor.unit)
+                form = PatientEditForm(
+                    data, instance=patient, unit=actor.unit, current_contact=contact
+                )
                 form.is_valid()
             except ValidationError as error:
-                _form_errors_to(form, error)
+                form_errors_to(form, error)
             else:
                 messages.success(request, _("Patientuppgifterna är sparade."))
                 return redirect("journal:patient_detail", patient_id=patient.pk)
     else:
         form = PatientEditForm(
             instance=patient,
-            initial={"version": patient.version, "fast_vardkontakt": relation.fast_vardkontakt},
+            initial={"version": patient.version, "fast_vardkontakt": contact},
             unit=actor.unit,
+            current_contact=contact,
         )
     status = 409 if conflict else (400 if form.errors else 200)
     return render(
@@ -222,21 +228,23 @@ def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
 # --- Journal ------------------------------------------------------------------------------------
 
 
-def _journal_response(request, actor, patient, *, note_form=None, status=200):
-    """After a change to the journal: the section alone for htmx; without JavaScript, the page
-    again (with the form's errors) or a redirect back to it."""
+def section_response(request, actor, patient, section, *, form=None, status=200, **extra):
+    """After a change in a section of the patient page: the section alone for htmx; without
+    JavaScript, the whole page again (with the form's errors) or a redirect back to it."""
+    if form is not None:
+        extra[section.form_name] = form
     if wants_partial(request):
-        context = {
-            "patient": patient,
-            "section": section_context(JOURNAL, actor, patient, note_form=note_form),
-        }
-        return render_page(
-            request, "journal/patient_detail.html", context, partial="journal", status=status
-        )
-    if note_form is not None and note_form.errors:
-        context = _patient_page_context(actor, patient, journal={"note_form": note_form})
+        template, partial = section.template.split("#")
+        context = {"patient": patient, "section": section_context(section, actor, patient, **extra)}
+        return render_page(request, template, context, partial=partial, status=status)
+    if form is not None and form.errors:
+        context = _patient_page_context(actor, patient, **{section.key: extra})
         return render(request, "journal/patient_detail.html", context, status=status)
-    return redirect(reverse("journal:patient_detail", args=[patient.pk]) + "#journal")
+    return redirect(reverse("journal:patient_detail", args=[patient.pk]) + f"#{section.key}")
+
+
+def _journal_response(request, actor, patient, *, note_form=None, status=200):
+    return section_response(request, actor, patient, JOURNAL, form=note_form, status=status)
 
 
 @unit_required
@@ -254,9 +262,10 @@ def journal_note_create(request: HttpRequest, patient_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 kva_codes=form.cleaned_data["kva_codes"],
                 sign=form.cleaned_data["sign"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            form_errors_to(form, error)
         else:
             messages.success(
                 request,
@@ -311,7 +320,7 @@ def journal_entry_edit(request: HttpRequest, patient_id: int, entry_id: int) -> 
                 data["version"] = str(conflict.version)
                 form = JournalDraftForm(data)
             except ValidationError as error:
-                _form_errors_to(form, error)
+                form_errors_to(form, error)
             else:
                 if request.POST.get("and_sign"):
                     try:
@@ -352,9 +361,14 @@ def journal_entry_correct(request: HttpRequest, patient_id: int, entry_id: int) 
     form = JournalCorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.journal_entry_correct(actor=actor, entry=entry, text=form.cleaned_data["text"])
+            services.journal_entry_correct(
+                actor=actor,
+                entry=entry,
+                text=form.cleaned_data["text"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            form_errors_to(form, error)
         else:
             messages.success(
                 request, _("Rättelsen är signerad och visas med den ursprungliga anteckningen.")
@@ -422,22 +436,20 @@ def log_review(request: HttpRequest) -> HttpResponse:
         if log_filter.no_match:
             rows = rows.none()
         if request.POST.get("export") == "csv":
-            return _log_csv(actor, rows, flagged)
+            return _log_csv(actor, rows, flagged, log_filter.units)
         page = Paginator(rows, LOG_PAGE_SIZE).get_page(form.cleaned_data.get("page") or 1)
-        for row in page.object_list:
+        shown = list(page.object_list)
+        for row in shown:
             row.volume_flag = (row.unit_id, row.user_id, timezone.localdate(row.at)) in flagged
-        log_access(
-            actor,
-            [row.patient for row in page.object_list if row.patient],
-            Action.READ,
-            "logguppföljning",
-            purpose=selectors.REVIEW_PURPOSE,
-        )
+        selectors.mark_reviewable_patients(shown, log_filter.units)
+        selectors.log_review_shown(actor, shown, Action.READ, "logguppföljning")
     review_form = LogReviewForm(
         initial={
+            "unit": actor.unit,
             "period_start": (log_filter.date_from if log_filter else date_from),
             "period_end": (log_filter.date_to if log_filter else date_to),
-        }
+        },
+        units=units,
     )
     return render_page(
         request,
@@ -457,15 +469,10 @@ def log_review(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _log_csv(actor: Actor, rows, flagged) -> HttpResponse:
+def _log_csv(actor: Actor, rows, flagged, units) -> HttpResponse:
     rows = list(rows[:CSV_LIMIT])
-    log_access(
-        actor,
-        [row.patient for row in rows if row.patient],
-        Action.EXPORT,
-        "export av åtkomstlogg (CSV)",
-        purpose=selectors.REVIEW_PURPOSE,
-    )
+    selectors.mark_reviewable_patients(rows, units)
+    selectors.log_review_shown(actor, rows, Action.EXPORT, "export av åtkomstlogg (CSV)")
     labels = dict(AccessLog.Action.choices)
     content = csv_bytes(
         [
@@ -491,8 +498,8 @@ def _log_csv(actor: Actor, rows, flagged) -> HttpResponse:
                 row.user.display_name,
                 row.user.get_profession_display(),
                 row.unit.name if row.unit else "",
-                row.patient.full_name if row.patient else "",
-                row.patient.formatted_identity if row.patient else "",
+                _csv_patient_name(row),
+                row.patient.formatted_identity if row.patient_visible else "",
                 labels.get(row.action, row.action),
                 row.what,
                 row.purpose,
@@ -510,11 +517,20 @@ def _log_csv(actor: Actor, rows, flagged) -> HttpResponse:
     return csv_response(content, f"atkomstlogg-{stamp}.csv")
 
 
+def _csv_patient_name(row) -> str:
+    if row.patient_visible:
+        return row.patient.full_name
+    if row.patient_id:
+        return f"(patient utan vårdrelation vid granskade enheter, id {row.patient_id})"
+    return ""
+
+
 @role_required(Role.MANAGER)
 @require_POST
 def log_review_record(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
-    form = LogReviewForm(request.POST)
+    units = selectors.review_units(request.user)
+    form = LogReviewForm(request.POST, units=units)
     if form.is_valid():
         try:
             services.log_review_record(
@@ -523,11 +539,10 @@ def log_review_record(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            form_errors_to(form, error)
         else:
             messages.success(request, _("Uppföljningen är registrerad."))
             return redirect("journal:log_review")
-    units = selectors.review_units(request.user)
     date_from, date_to = LogFilterForm.default_period()
     filter_form = LogFilterForm(
         {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}, units=units
@@ -548,12 +563,30 @@ def log_review_record(request: HttpRequest) -> HttpResponse:
     )
 
 
+FILTER_RECORD_KEYS = {
+    "enheter",
+    "från",
+    "till",
+    "användare",
+    "patient",
+    "händelse",
+    "flaggor",
+    "med_logguppföljningens_läsningar",
+}
+
+
 def _filters_record(raw: str) -> dict:
-    try:
-        value = json.loads(raw) if raw else {}
-    except ValueError:
+    """The selection shown when the review was recorded, as the page sent it back: parsed
+    defensively (it comes from the browser) and kept to the keys the page writes."""
+    if not raw or len(raw) > 4000:
         return {}
-    return value if isinstance(value, dict) else {}
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {key: value[key] for key in FILTER_RECORD_KEYS if key in value}
 
 
 @role_required(Role.MANAGER)
@@ -564,8 +597,8 @@ def log_extract(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     form = LogExtractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        patient = selectors.patient_by_identity(form.cleaned_data["identity"])
         vardgivare = actor.unit.vardgivare
+        patient = selectors.patient_of_vardgivare(form.cleaned_data["identity"], vardgivare)
         if patient is None:
             form.add_error(
                 "identity",
@@ -603,7 +636,7 @@ def log_settings(request: HttpRequest) -> HttpResponse:
         try:
             services.log_settings_update(actor=actor, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            form_errors_to(form, error)
         else:
             messages.success(request, _("Inställningarna för logguppföljning är sparade."))
             return redirect("journal:log_review")

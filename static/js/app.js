@@ -47,4 +47,36 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  // A double click sends a POST form once. (The server also refuses a second record with the
+  // same one-time key.) Downloads and GET forms may be sent again.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.method.toLowerCase() !== "post") {
+      return;
+    }
+    if (event.submitter && event.submitter.hasAttribute("data-native-submit")) {
+      return;
+    }
+    if (form.hasAttribute("data-repeatable")) {
+      return;
+    }
+    if (form.dataset.submitting === "1") {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    form.dataset.submitting = "1";
+  }, true);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+    if (form) {
+      delete form.dataset.submitting;
+    }
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      delete form.dataset.submitting;
+    });
+  });
 })();

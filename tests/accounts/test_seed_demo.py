@@ -1,12 +1,20 @@
+"""manage.py seed_demo: refuses production, loads every app's demo data once, and a second run
+changes nothing. (One seeded test on purpose: seeding renders PDFs and takes seconds.)"""
+
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Assignment, CareUnit, Organisation, Profession, Role, User, Vardgivare
+from consent.models import Consent
+from journal.models import AccessLog, CareRelation, JournalEntry, Patient
 
 pytestmark = pytest.mark.django_db
 
@@ -17,37 +25,35 @@ REQUIRED_MBT = {
     Profession.VARDADMINISTRATOR,
 }
 SAMTALSMOTTAGNINGEN = {Profession.KURATOR, Profession.PSYKOLOG}
+MODELS = (
+    User,
+    Vardgivare,
+    CareUnit,
+    Assignment,
+    Organisation,
+    Patient,
+    JournalEntry,
+    Consent,
+    AccessLog,
+)
 
 
 def test_refuses_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
         call_command("seed_demo")
+    assert not User.objects.exists()
 
 
-def test_is_idempotent_and_prints_the_logins(settings):
-    settings.DEBUG = True
+def test_seed_demo(settings, client):
+    settings.DEBUG = False
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    counts = [m.objects.count() for m in (User, Vardgivare, CareUnit, Assignment, Organisation)]
-    call_command("seed_demo", stdout=io.StringIO())
-    assert counts == [
-        m.objects.count() for m in (User, Vardgivare, CareUnit, Assignment, Organisation)
-    ]
+    call_command("seed_demo", "--force", stdout=out)
     printed = out.getvalue()
     assert DEMO_PASSWORD in printed
     assert "kerstin" in printed and "Rehabiliteringskoordinator" in printed
 
-
-def test_force_runs_with_debug_off(settings):
-    settings.DEBUG = False
-    call_command("seed_demo", "--force", stdout=io.StringIO())
-    assert User.objects.filter(username="kerstin").exists()
-
-
-def test_covers_every_mbt_role_a_manager_and_an_administrator_at_each_unit(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+    # Staff: every required MBT role, a manager and an administrator at each unit.
     assert Vardgivare.objects.filter(kind=Vardgivare.Kind.REGION).exists()
     assert Vardgivare.objects.filter(kind=Vardgivare.Kind.PRIVAT).exists()
     units = list(CareUnit.objects.all())
@@ -59,22 +65,47 @@ def test_covers_every_mbt_role_a_manager_and_an_administrator_at_each_unit(setti
         assert professions & SAMTALSMOTTAGNINGEN, unit
         assert current.filter(role=Role.MANAGER).exists()
         assert current.filter(role=Role.ADMINISTRATION).exists()
-    both = User.objects.get(username="ali")
-    assert Assignment.objects.current().filter(user=both).count() == 2
-    ended = User.objects.get(username="gunnar")
-    assert not Assignment.objects.current().filter(user=ended).exists()
-    assert Organisation.objects.filter(
-        kind=Organisation.Kind.VARDGIVARE, vardgivare__isnull=False
-    ).exists()
+    assert Assignment.objects.current().filter(user__username="ali").count() == 2
+    assert not Assignment.objects.current().filter(user__username="gunnar").exists()
+    assert Organisation.objects.filter(kind="vardgivare", vardgivare__isnull=False).exists()
 
+    # Patients, journal and access history.
+    assert Patient.objects.count() >= 60
+    assert Patient.objects.filter(protected_identity=True).exists()
+    assert Patient.objects.filter(identity_kind="reservnummer").count() == 1
+    both = CareRelation.objects.values("patient").annotate(n=Count("unit")).filter(n=2)
+    assert both.count() >= 3
+    numbers = set((Path(settings.BASE_DIR) / "data/testpersonnummer.txt").read_text().split())
+    assert all(
+        p.identity_number in numbers for p in Patient.objects.exclude(identity_kind="reservnummer")
+    )
+    assert JournalEntry.objects.filter(signed_at__isnull=True).exists()
+    assert JournalEntry.objects.filter(corrects__isnull=False).exists()
+    assert AccessLog.objects.filter(outside_office_hours=True).exists()
+    assert AccessLog.objects.filter(has_care_relation=False).exists()
+    assert AccessLog.objects.filter(protected_identity=True).exists()
 
-def test_every_demo_user_with_an_assignment_can_log_in(settings, client):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+    # Consents of every scope and form; revoked, expired and ending soon.
+    consents = list(Consent.objects.all())
+    assert {c.scope for c in consents} == {"mbt", "koordinering", "fk_information", "samverkan"}
+    assert {c.form for c in consents} == {"muntligt", "skriftligt"}
+    statuses = [c.status() for c in consents]
+    assert "återkallat" in statuses and "utgånget" in statuses
+    today = timezone.localdate()
+    assert any(
+        c.status() == "giltigt" and c.valid_until and (c.valid_until - today).days <= 30
+        for c in consents
+    )
+
+    # Every demo user with a current assignment can log in; the one whose assignment ended cannot.
     for user in User.objects.all():
         response = client.post(
             "/accounts/login/", {"username": user.username, "password": DEMO_PASSWORD}
         )
-        expected = 200 if user.username == "gunnar" else 302
-        assert response.status_code == expected, user.username
+        assert response.status_code == (200 if user.username == "gunnar" else 302), user.username
         client.post("/accounts/logout/")
+
+    # A second run changes nothing.
+    counts = [model.objects.count() for model in MODELS]
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    assert counts == [model.objects.count() for model in MODELS]

@@ -111,3 +111,25 @@ def test_htmx_request_without_session_redirects_whole_page(client):
 def test_pages_for_logged_in_users_are_not_stored(logged_in):
     response = logged_in.get(reverse("start"))
     assert "no-store" in response["Cache-Control"]
+
+
+def test_htmx_post_without_session_comes_back_to_the_page_not_the_fragment(client):
+    response = client.post(
+        "/patienter/1/journal/ny/",
+        {"text": "x"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/patienter/1/"},
+    )
+    assert response["HX-Redirect"] == "/accounts/login/?next=/patienter/1/"
+
+
+def test_expired_htmx_polling_is_sent_to_login(logged_in):
+    shift_session(logged_in, last_activity=31 * 60)
+    response = logged_in.get(
+        reverse("start"),
+        headers={
+            "HX-Request": "true",
+            "X-Background-Request": "1",
+            "HX-Current-URL": "http://testserver/",
+        },
+    )
+    assert response["HX-Redirect"] == "/accounts/login/?next=/"

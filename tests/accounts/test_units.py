@@ -119,3 +119,31 @@ def test_header_offers_unit_switch_only_with_several_units(client, two_unit_user
     assert "Byt enhet" in client.get("/").content.decode()
     client.force_login(clinician)
     assert "Byt enhet" not in client.get("/").content.decode()
+
+
+def test_a_form_from_another_units_page_is_refused_after_switching(
+    client, two_unit_user, unit, other_unit
+):
+    from journal.models import JournalEntry
+    from tests.factories import register_patient
+
+    patient = register_patient(unit, two_unit_user)
+    register_patient(other_unit, two_unit_user, identity=patient.identity_number)
+    client.force_login(two_unit_user)
+    client.post(reverse("choose_unit"), {"unit": unit.pk})
+    page = client.get(f"/patienter/{patient.pk}/").content.decode()
+    assert f'name="_active_unit" value="{unit.pk}"' in page
+    # Another tab switches to the other unit; the first tab's form is then sent.
+    client.post(reverse("choose_unit"), {"unit": other_unit.pk})
+    response = client.post(
+        f"/patienter/{patient.pk}/journal/ny/", {"text": "Fel enhet", "_active_unit": unit.pk}
+    )
+    assert response.status_code == 409
+    assert "Du har bytt vårdenhet i en annan flik" in response.content.decode()
+    htmx = client.post(
+        f"/patienter/{patient.pk}/journal/ny/",
+        {"text": "Fel enhet"},
+        headers={"HX-Request": "true", "X-Active-Unit": str(unit.pk)},
+    )
+    assert htmx.status_code == 409 and "<html" not in htmx.content.decode()
+    assert not JournalEntry.objects.exists()

@@ -131,3 +131,9 @@ def test_lock_file_pins_every_direct_dependency_at_the_same_version():
 
 def test_python_version_file():
     assert (ROOT / ".python-version").read_text().strip() == "3.13"
+
+
+def test_migrations_name_no_path_of_this_machine():
+    for migration in ROOT.glob("*/migrations/*.py"):
+        text = migration.read_text()
+        assert str(ROOT) not in text, migration

@@ -160,3 +160,21 @@ def test_every_journal_view_logs_the_patient(clinician_client, patient, clinicia
     clinician_client.get(f"/patienter/{patient.pk}/journal/{entry.pk}/rattelse/")
     clinician_client.get(f"/patienter/{patient.pk}/historik/")
     assert AccessLog.objects.count() == before + 2
+
+
+def test_a_double_submitted_note_is_written_once(clinician_client, patient):
+    import uuid
+
+    key = str(uuid.uuid4())
+    data = {"text": "Telefonsamtal.", "sign": "on", "submission_key": key}
+    first = clinician_client.post(f"/patienter/{patient.pk}/journal/ny/", data)
+    second = clinician_client.post(f"/patienter/{patient.pk}/journal/ny/", data)
+    assert first.status_code == second.status_code == 302
+    assert JournalEntry.objects.count() == 1
+
+
+def test_the_note_form_carries_a_fresh_key(clinician_client, patient):
+    first = clinician_client.get(f"/patienter/{patient.pk}/").content.decode()
+    second = clinician_client.get(f"/patienter/{patient.pk}/").content.decode()
+    pick = lambda html: html.split('name="submission_key" value="')[1][:36]  # noqa: E731
+    assert pick(first) != pick(second)

@@ -111,7 +111,10 @@ def test_flags(manager_client, unit, other_unit):
 
     assert "Skyddadsson" in shown("skyddad") and "Vanligsson" not in shown("skyddad")
     no_relation = shown("utan_vardrelation")
-    assert "Främlingsson" in no_relation and "Skyddadsson" not in no_relation
+    assert "Patient utan vårdrelation vid granskade enheter" in no_relation
+    assert "Skyddadsson" not in no_relation
+    # Whose data it was is not for this unit's manager to see.
+    assert "Främlingsson" not in no_relation
     assert "Vanligsson" in shown("utanfor_kontorstid")
 
 
@@ -191,6 +194,7 @@ def test_csv_export(manager_client, unit, manager):
 
 def test_record_a_review(manager_client, unit, manager):
     data = {
+        "unit": unit.pk,
         "period_start": "2026-11-01",
         "period_end": "2026-11-07",
         "sample": "Alla flaggade poster",
@@ -279,3 +283,82 @@ def test_log_extract_bad_input(manager_client):
     assert bad.status_code == 400 and "Kontrollsiffran" in bad.content.decode()
     unknown = manager_client.post(URL + "loggutdrag/", {"identity": "19121212-1212"})
     assert unknown.status_code == 400 and "Det finns inga uppgifter" in unknown.content.decode()
+
+
+def test_denied_attempts_do_not_reveal_other_units_patients(manager_client, manager, unit):
+    elsewhere = CareUnitFactory(name="Vårdcentralen Borta")
+    stranger = register_patient(elsewhere, first_name="Främling", last_name="Bortasson")
+    assert manager_client.get(f"/patienter/{stranger.pk}/").status_code == 404
+    content = results(manager_client, action="denied")
+    assert "Nekad åtkomst" in content and "Bortasson" not in content
+    assert stranger.formatted_identity not in content
+    csv = manager_client.post(URL, today_filter(action="denied", export="csv")).content
+    assert b"Bortasson" not in csv and stranger.identity_number[:8].encode() not in csv
+    # Showing it is not logged as a read of the stranger's data either.
+    assert not AccessLog.objects.filter(
+        patient=stranger, action__in=[Action.READ, Action.EXPORT]
+    ).exists()
+
+
+def test_log_extract_only_for_patients_of_the_vardgivare(manager_client):
+    elsewhere = CareUnitFactory(name="Vårdcentralen Annan Region")
+    stranger = register_patient(elsewhere, first_name="Främling")
+    response = manager_client.post(URL + "loggutdrag/", {"identity": stranger.formatted_identity})
+    assert response.status_code == 400
+    assert "Det finns inga uppgifter" in response.content.decode()
+    assert "Främling" not in response.content.decode()
+
+
+def test_reads_of_another_managed_units_log_are_logged_at_that_unit(client, unit):
+    sister = CareUnitFactory(vardgivare=unit.vardgivare, name="Vårdcentralen Syster")
+    manager = staff_at(unit, role=Role.MANAGER)
+    from tests.factories import AssignmentFactory
+
+    AssignmentFactory(user=manager, unit=sister, role=Role.MANAGER)
+    patient = register_patient(sister, last_name="Systersson")
+    client.force_login(manager)
+    client.post("/accounts/enhet/", {"unit": unit.pk})
+    assert "Systersson" in results(client)
+    row = AccessLog.objects.get(user=manager, patient=patient, action=Action.READ)
+    assert row.unit == sister and row.has_care_relation
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"date_from": "9999-12-31", "date_to": "9999-12-31"},
+        {"date_from": "0001-01-01", "date_to": "0001-01-02"},
+    ],
+)
+def test_absurd_dates_get_a_message_not_a_500(manager_client, data):
+    response = manager_client.post(URL, data)
+    assert response.status_code == 400
+    assert "Välj ett datum" in response.content.decode()
+
+
+def test_garbage_filters_record_is_ignored(manager_client, manager, unit):
+    data = {
+        "unit": unit.pk,
+        "period_start": "2026-11-01",
+        "period_end": "2026-11-07",
+        "sample": "Alla",
+        "findings": "Inget",
+        "outcome": "inga",
+        "filters_record": "[" * 200_000,
+    }
+    assert manager_client.post(URL + "uppfoljning/", data).status_code == 302
+    assert LogReview.objects.get().filters == {}
+
+
+def test_review_record_only_for_units_the_reviewer_manages(manager_client, other_unit):
+    data = {
+        "unit": other_unit.pk,
+        "period_start": "2026-11-01",
+        "period_end": "2026-11-07",
+        "sample": "Alla",
+        "findings": "Inget",
+        "outcome": "inga",
+    }
+    response = manager_client.post(URL + "uppfoljning/", data)
+    assert response.status_code == 400
+    assert not LogReview.objects.exists()

@@ -77,15 +77,34 @@ def test_registering_twice_at_one_unit_is_refused(unit):
 
 def test_registering_a_patient_known_elsewhere_adds_a_care_relation(unit, other_unit):
     patient = register_patient(unit, phone="070-111 11 11")
-    again = register_patient(other_unit, identity=patient.identity_number, phone="070-222 22 22")
+    again = register_patient(
+        other_unit, identity=patient.identity_number, phone="070-222 22 22", city="Kil"
+    )
     assert again.pk == patient.pk
     assert set(CareRelation.objects.filter(patient=patient).values_list("unit", flat=True)) == {
         unit.pk,
         other_unit.pk,
     }
     again.refresh_from_db()
-    assert again.phone == "070-222 22 22"
-    assert again.history.count() == 2
+    # Another unit's data is never overwritten; what was missing is filled in.
+    assert again.phone == "070-111 11 11"
+    assert again.city == "Kil"
+
+
+def test_registration_elsewhere_never_lifts_protected_identity(unit, other_unit):
+    patient = register_patient(unit, protected_identity=True, first_name="Skyddad")
+    register_patient(
+        other_unit, identity=patient.identity_number, first_name="Annat", protected_identity=False
+    )
+    patient.refresh_from_db()
+    assert patient.protected_identity and patient.first_name == "Skyddad"
+
+
+def test_fast_vardkontakt_must_work_at_the_unit(unit, other_unit):
+    stranger = staff_at(other_unit)
+    with pytest.raises(ValidationError) as error:
+        register_patient(unit, fast_vardkontakt=stranger)
+    assert "medarbetare med uppdrag" in str(error.value)
 
 
 def test_update_detects_concurrent_edits(unit):

@@ -281,3 +281,8 @@ def test_history_shows_who_changed_what(clinician_client, unit, clinician):
     content = clinician_client.get(f"/patienter/{patient.pk}/historik/").content.decode()
     assert "Telefon:</strong> 070-1 → 070-2" in content
     assert clinician.name_and_profession in content
+
+
+def test_overlong_search_says_so(clinician_client):
+    response = search(clinician_client, "a" * 150)
+    assert "högst 100 tecken" in response.content.decode()

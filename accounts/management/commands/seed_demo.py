@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from consent import demo as consent_demo
 from journal import demo as journal_demo
 from journal.models import Patient
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = accounts_demo.seed()
             journal_demo.seed()
+            consent_demo.seed()
 
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {Patient.objects.count()} patients.")

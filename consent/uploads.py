@@ -1,0 +1,161 @@
+"""Checking an uploaded consent form: PDF, JPEG or PNG only, proven by parsing the content (not
+trusted by name or by the browser's content type); encrypted PDFs, PDFs with JavaScript or
+launch actions, and oversized files are refused with a message that says why."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
+# Keys that make a PDF run something when opened or clicked.
+ACTIVE_PDF_KEYS = {"/JS", "/JavaScript", "/Launch", "/RichMedia"}
+MAX_PDF_OBJECTS = 20_000
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content: bytes
+    content_type: str
+    extension: str
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def _megabytes(size: int, *, round_up: bool = False) -> str:
+    tenths = size / 104_857.6
+    tenths = math.ceil(tenths) if round_up else round(tenths)
+    return f"{tenths / 10:.1f}".replace(".", ",")
+
+
+def check_upload(uploaded) -> CheckedUpload:
+    limit = settings.CONSENT_UPLOAD_MAX_BYTES
+    if uploaded.size is not None and uploaded.size > limit:
+        raise ValidationError(
+            _("Filen är för stor (%(size)s MB). Den får vara högst %(limit)s MB.")
+            % {"size": _megabytes(uploaded.size, round_up=True), "limit": _megabytes(limit)},
+            code="too_large",
+        )
+    content = uploaded.read(limit + 1)
+    if len(content) > limit:
+        raise ValidationError(
+            _("Filen är för stor. Den får vara högst %(limit)s MB.") % {"limit": _megabytes(limit)},
+            code="too_large",
+        )
+    if not content:
+        raise ValidationError(_("Filen är tom."), code="empty")
+    if content.startswith(b"%PDF-"):
+        _check_pdf(content)
+        content_type = PDF
+    elif content.startswith(b"\xff\xd8\xff"):
+        _check_image(content, "JPEG")
+        content_type = JPEG
+    elif content.startswith(b"\x89PNG\r\n\x1a\n"):
+        _check_image(content, "PNG")
+        content_type = PNG
+    else:
+        raise ValidationError(
+            _(
+                "Filen är inte en PDF, JPEG eller PNG, oavsett vad den heter. Skanna eller "
+                "fotografera den underskrivna blanketten och ladda upp den som PDF, JPEG eller PNG."
+            ),
+            code="wrong_type",
+        )
+    return CheckedUpload(
+        content=content,
+        content_type=content_type,
+        extension=EXTENSIONS[content_type],
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def _check_pdf(content: bytes) -> None:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(
+                _("PDF-filen är krypterad eller lösenordsskyddad. Ladda upp en PDF utan skydd."),
+                code="encrypted",
+            )
+        if len(reader.pages) == 0:
+            raise ValidationError(_("PDF-filen har inga sidor."), code="empty_pdf")
+        if _has_active_content(reader):
+            raise ValidationError(
+                _(
+                    "PDF-filen innehåller JavaScript eller andra aktiva funktioner och tas inte "
+                    "emot. Skriv ut och skanna blanketten i stället."
+                ),
+                code="active_content",
+            )
+    except ValidationError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError) as error:
+        raise ValidationError(
+            _("PDF-filen går inte att läsa (%(error)s). Den kan vara skadad.")
+            % {"error": type(error).__name__},
+            code="unreadable",
+        ) from None
+
+
+def _has_active_content(reader) -> bool:
+    """Walks every object reachable from the trailer (bounded) looking for action keys."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    seen: set[tuple[int, int]] = set()
+    stack = [reader.trailer]
+    visited = 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            return True  # too large to vouch for
+        if isinstance(node, DictionaryObject):
+            for name, value in node.items():
+                if name in ACTIVE_PDF_KEYS:
+                    return True
+                if name == "/S" and isinstance(value, NameObject) and value in ACTIVE_PDF_KEYS:
+                    return True
+                stack.append(value)
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+    return False
+
+
+def _check_image(content: bytes, expected: str) -> None:
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                if image.format != expected:
+                    raise ValidationError(_("Filen är inte en giltig bild."), code="wrong_type")
+                image.verify()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(_("Bilden är orimligt stor."), code="too_large") from None
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for broken images
+        raise ValidationError(
+            _("Bilden går inte att läsa. Den kan vara skadad."), code="unreadable"
+        ) from None
