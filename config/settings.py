@@ -298,6 +298,8 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "atergang@localhost")
+# The app's public address, for links in e-mails and calendar entries (never patient data).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Logging: request ids, never patient data ------------------------------------------------

@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("journal.urls")),
     path("", include("consent.urls")),
+    path("", include("mbt.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -96,10 +96,11 @@ def log_denied(actor: Actor, patient_id: object, what: str) -> AccessLog:
     """Records a refused attempt. durable=True: this must never run inside another transaction,
     where the failed request's rollback would take the row with it."""
     patient = None
-    with contextlib.suppress(TypeError, ValueError):
-        patient = Patient.objects.filter(pk=int(str(patient_id))).first()
-    if patient is None:
-        what = f"{what} (id {str(patient_id)[:20]} finns inte)"
+    if patient_id is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            patient = Patient.objects.filter(pk=int(str(patient_id))).first()
+        if patient is None:
+            what = f"{what} (id {str(patient_id)[:20]} finns inte)"
     with transaction.atomic(durable=True):
         now = timezone.now()
         return AccessLog.objects.create(

@@ -7,3 +7,6 @@ class MbtConfig(AppConfig):
 
     name = "mbt"
     verbose_name = _("Medicinskt bedömningsteam")
+
+    def ready(self):
+        from mbt import sections  # noqa: F401 - registers the MBT section of the patient page

@@ -74,6 +74,25 @@
       delete form.dataset.submitting;
     }
   });
+  // After htmx replaces a part of the page, keyboard focus goes back to the control that was
+  // used (the server names it in data-focus-id), not to the top of the page.
+  document.addEventListener("htmx:afterSettle", function () {
+    var holder = document.querySelector("[data-focus-id]");
+    if (!holder) {
+      return;
+    }
+    var id = holder.getAttribute("data-focus-id");
+    holder.removeAttribute("data-focus-id");
+    var element = document.getElementById(id);
+    if (element) {
+      if (element.disabled) {
+        var item = element.closest("li");
+        element = (item && item.querySelector("button:not([disabled])")) || element;
+      }
+      element.focus();
+    }
+  });
+
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitting]").forEach(function (form) {
       delete form.dataset.submitting;

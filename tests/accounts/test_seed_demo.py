@@ -97,6 +97,29 @@ def test_seed_demo(settings, client):
         for c in consents
     )
 
+    # MBT: both teams, one lacking a required role; external members from two organisations;
+    # past and coming meetings; cases in every state.
+    from journal.accesslog import Actor
+    from mbt import selectors as mbt_selectors
+    from mbt.models import CaseReferral, Meeting, TeamMember
+
+    missing = {}
+    for unit in units:
+        actor = Actor(user=User.objects.get(username="anders"), unit=unit)
+        missing[unit.name] = mbt_selectors.team_overview(actor=actor)["missing"]
+    assert missing["Vårdcentralen Åsen"] == []
+    assert missing["Citykliniken Hälsan"] == ["Samtalsmottagningen (kurator/psykolog)"]
+    externals = TeamMember.objects.filter(organisation__isnull=False)
+    assert externals.values("organisation").distinct().count() == 2
+    assert Meeting.objects.filter(starts_at__lt=timezone.now()).exists()
+    asen = CareUnit.objects.get(name="Vårdcentralen Åsen")
+    nearest = Meeting.objects.filter(team__unit=asen, starts_at__gt=timezone.now()).first()
+    agenda = mbt_selectors.agenda(
+        actor=Actor(user=User.objects.get(username="kerstin"), unit=asen), meeting=nearest, log=False
+    )
+    assert agenda.on_agenda and agenda.waiting and agenda.left and agenda.late
+    assert CaseReferral.objects.filter(preparations__isnull=False).exists()
+
     # Every demo user with a current assignment can log in; the one whose assignment ended cannot.
     for user in User.objects.all():
         response = client.post(

@@ -3,7 +3,7 @@
 
 import pytest
 
-from bench import bench_patients
+from bench import bench_mbt, bench_patients
 
 
 @pytest.mark.django_db
@@ -20,3 +20,14 @@ def test_identity_numbers_are_test_numbers_or_derived_from_them():
     assert len({number for _, number in numbers}) == 100_000
     kinds = {kind for kind, _ in numbers}
     assert kinds == {"personnummer", "samordningsnummer", "reservnummer"}
+
+
+@pytest.mark.django_db
+def test_mbt_benchmark_runs_at_small_scale(capsys):
+    results = bench_mbt.run(cases=3, repeats=1)
+    assert [label for label, _, _ in results] == [
+        "agenda page",
+        "agenda PDF (internal)",
+        "agenda PDF (external)",
+    ]
+    assert "agenda page runs" in capsys.readouterr().out

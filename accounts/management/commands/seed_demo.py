@@ -10,6 +10,7 @@ from accounts import demo as accounts_demo
 from consent import demo as consent_demo
 from journal import demo as journal_demo
 from journal.models import Patient
+from mbt import demo as mbt_demo
 
 
 class Command(BaseCommand):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             users = accounts_demo.seed()
             journal_demo.seed()
             consent_demo.seed()
+            mbt_demo.seed()
 
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {Patient.objects.count()} patients.")

@@ -1,0 +1,195 @@
+"""Demo data for MBT: both units' teams (Citykliniken's lacks samtalsmottagningen, to show the
+warning; Vårdcentralen Åsen has external members from two organisations), a series of meetings
+every other Thursday, past and coming, one on julafton, and cases in every state: on the agenda,
+waiting for consent, off the agenda after a revoked consent, late, and prepared. Skipped when a
+team has members."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from accounts.models import CareUnit, Organisation, User
+from journal.accesslog import Actor
+from journal.demo import ASEN, CITY, _clock
+from journal.models import Patient
+from mbt import services
+from mbt.models import MbtRole, Meeting, Participation, TeamMember
+
+ASEN_TEAM = [
+    ("kerstin", MbtRole.REHABKOORDINATOR),
+    ("erik", MbtRole.LAKARE),
+    ("sara", MbtRole.FYSIOTERAPEUT),
+    ("johan", MbtRole.SAMTALSMOTTAGNING),
+    ("maria", MbtRole.VARDADMINISTRATOR),
+    ("lena", MbtRole.SJUKSKOTERSKA),
+]
+CITY_TEAM = [
+    ("nora", MbtRole.REHABKOORDINATOR),
+    ("peter", MbtRole.LAKARE),
+    ("ida", MbtRole.FYSIOTERAPEUT),
+    ("emma", MbtRole.VARDADMINISTRATOR),
+]
+
+
+def _actor(username: str, unit: CareUnit) -> Actor:
+    return Actor(
+        user=User.objects.get(username=username), unit=unit, ip="10.20.30.40", request_id="demo"
+    )
+
+
+def _thursday_weeks_ago(weeks: int) -> datetime.date:
+    today = timezone.localdate()
+    this_thursday = today + datetime.timedelta(days=(3 - today.weekday()) % 7)
+    return this_thursday - datetime.timedelta(weeks=weeks)
+
+
+def _patients(unit: CareUnit) -> list[Patient]:
+    return list(
+        Patient.objects.filter(care_relations__unit=unit)
+        .exclude(identity_kind="reservnummer")
+        .order_by("pk")
+    )
+
+
+def _register(actor, patient, meeting, question, *, days_ago, late=False, background=""):
+    with _clock(timezone.now() - datetime.timedelta(days=days_ago)):
+        return services.case_register(
+            actor=actor,
+            patient=patient,
+            meeting=meeting,
+            question=question,
+            background=background,
+            wanted_roles=[MbtRole.LAKARE, MbtRole.FYSIOTERAPEUT],
+            late_choice=services.LATE_ASK_CHAIR if late else services.LATE_NEXT,
+        )
+
+
+def _team(unit: CareUnit, roster, coordinator: str, externals=()) -> None:
+    actor = _actor(coordinator, unit)
+    for username, role in roster:
+        services.member_add_internal(
+            actor=actor, user=User.objects.get(username=username), role=role
+        )
+    for organisation, name, email, role in externals:
+        services.member_add_external(
+            actor=actor, organisation=organisation, name=name, email=email, role=role
+        )
+    services.team_update(
+        actor=actor,
+        deadline_working_days=3,
+        deadline_time=datetime.time(12, 0),
+        feedback_working_days=5,
+        default_case_minutes=10,
+        default_room="Konferensrummet, plan 2" if unit.hsa_id == ASEN else "Rum Ljuset",
+        default_video_link="https://video.region.example/mbt-" + unit.hsa_id[-5:].lower(),
+    )
+    first = _thursday_weeks_ago(8)
+    with _clock(timezone.make_aware(datetime.datetime.combine(first, datetime.time(8, 0)))):
+        services.series_create(
+            actor=actor,
+            first_date=first,
+            until=first + datetime.timedelta(weeks=26),
+            start_time=datetime.time(13, 0) if unit.hsa_id == ASEN else datetime.time(9, 0),
+            length_minutes=60,
+            interval_weeks=2,
+        )
+
+
+def seed() -> None:
+    if TeamMember.objects.exists():
+        return
+    asen = CareUnit.objects.get(hsa_id=ASEN)
+    city = CareUnit.objects.get(hsa_id=CITY)
+    fysio = Organisation.objects.get(name="Fysiokliniken Väst AB")
+    fk = Organisation.objects.get(name="Försäkringskassan")
+    _team(
+        asen,
+        ASEN_TEAM,
+        "kerstin",
+        externals=[
+            (fysio, "Jonas Ekström", "jonas.ekstrom@fysio.invalid", MbtRole.FYSIOTERAPEUT),
+            (fk, "Helena Sund", "helena.sund@fk.invalid", MbtRole.FK),
+        ],
+    )
+    _team(city, CITY_TEAM, "nora")
+
+    now = timezone.now()
+    # Vårdcentralen Åsen: the coming meeting (registration closed), the one after, a past one.
+    meetings = list(Meeting.objects.filter(team__unit=asen).order_by("starts_at"))
+    coming = [m for m in meetings if m.starts_at > now]
+    past = [m for m in meetings if m.starts_at <= now]
+    nearest, following = coming[0], coming[1]
+    p = _patients(asen)
+    kerstin, erik, sara = (_actor(u, asen) for u in ("kerstin", "erik", "sara"))
+    _register(
+        erik,
+        p[1],
+        nearest,
+        "Fortsatt sjukskrivning eller arbetsträning? Behov av fysioterapi?",
+        days_ago=9,
+        background="Långvarig ländryggssmärta, sjukskriven 75 % sedan augusti.",
+    )
+    _register(
+        sara, p[2], nearest, "Är multimodal rehabilitering vid Smärtcentrum aktuell?", days_ago=8
+    )
+    _register(
+        kerstin,
+        p[3],
+        nearest,
+        "Behov av koordineringsinsatser inför återgång hos arbetsgivaren?",
+        days_ago=7,
+    )
+    # Consent revoked after registration: off the agenda with a notice.
+    _register(kerstin, p[15], nearest, "Stöd vid återgång efter utmattning.", days_ago=12)
+    # No consent yet: waits.
+    _register(
+        erik, p[20], nearest, "Bedömning av arbetsförmåga inför avstämningsmöte med FK.", days_ago=6
+    )
+    # After the deadline: late, for the chair to decide.
+    _register(
+        sara, p[4], nearest, "Akut försämring, behöver teamets bedömning.", days_ago=0, late=True
+    )
+    _register(erik, p[5], following, "Psykologisk bedömning och samtalsstöd?", days_ago=2)
+    _register(kerstin, p[6], following, "Planering inför 50 % arbete efter årsskiftet.", days_ago=1)
+    if past:
+        _register(kerstin, p[7], past[-1], "Uppföljning av rehabiliteringsplanen.", days_ago=20)
+    for case, helper in ((0, erik), (0, sara), (1, _actor("johan", asen))):
+        services.preparation_toggle(
+            actor=helper, case=list(nearest.cases.order_by("position"))[case]
+        )
+    services.participation_set(
+        actor=kerstin,
+        meeting=nearest,
+        member=TeamMember.objects.get(team__unit=asen, user__username="sara"),
+        mode=Participation.Mode.DIGITAL,
+    )
+    services.participation_set(
+        actor=kerstin,
+        meeting=nearest,
+        member=TeamMember.objects.get(team__unit=asen, name="Helena Sund"),
+        mode=Participation.Mode.AWAY,
+    )
+    services.meeting_set_chair(
+        actor=kerstin,
+        meeting=following,
+        chair=User.objects.get(username="kerstin"),
+        acting_chair=User.objects.get(username="erik"),
+        version=following.version,
+    )
+
+    # Citykliniken: no external members, so no consent is needed for its cases.
+    nora, peter = _actor("nora", city), _actor("peter", city)
+    city_meetings = [
+        m
+        for m in Meeting.objects.filter(team__unit=city).order_by("starts_at")
+        if m.starts_at > now
+    ]
+    q = _patients(city)
+    _register(
+        nora, q[1], city_meetings[0], "Behov av arbetsplatsträff med arbetsgivaren?", days_ago=10
+    )
+    _register(
+        peter, q[2], city_meetings[0], "Fortsatt sjukskrivning, vilka insatser behövs?", days_ago=9
+    )

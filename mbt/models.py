@@ -1,0 +1,398 @@
+"""Medicinskt bedömningsteam (MBT): the unit's team, its meetings, and the cases registered for
+them (anmälan). The consent gate is not stored: it is evaluated from the patient's consents
+whenever the agenda is read (mbt.selectors), so a revoked consent takes effect at once."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import CareUnit, Organisation
+from journal.models import JournalEntry, Patient
+
+
+class MbtRole(models.TextChoices):
+    """A member's role in the team. The first five are required by the regional routine."""
+
+    REHABKOORDINATOR = "rehabkoordinator", _("Rehabiliteringskoordinator")
+    LAKARE = "lakare", _("Läkare")
+    FYSIOTERAPEUT = "fysioterapeut", _("Fysioterapeut")
+    SAMTALSMOTTAGNING = "samtalsmottagning", _("Samtalsmottagningen (kurator/psykolog)")
+    VARDADMINISTRATOR = "vardadministrator", _("Vårdadministratör")
+    SJUKSKOTERSKA = "sjukskoterska", _("Sjuksköterska")
+    ARBETSTERAPEUT = "arbetsterapeut", _("Arbetsterapeut")
+    FK = "forsakringskassan", _("Försäkringskassan")
+    AF = "arbetsformedlingen", _("Arbetsförmedlingen")
+    SOCIALTJANST = "socialtjanst", _("Socialtjänsten")
+    CHEF = "chef", _("Verksamhetschef/enhetschef")
+    ANNAN = "annan", _("Annan profession")
+
+
+REQUIRED_ROLES = (
+    MbtRole.REHABKOORDINATOR,
+    MbtRole.LAKARE,
+    MbtRole.FYSIOTERAPEUT,
+    MbtRole.SAMTALSMOTTAGNING,
+    MbtRole.VARDADMINISTRATOR,
+)
+
+
+class Team(models.Model):
+    """The unit's MBT, with its routine: how many working days before a meeting cases must be
+    registered, and by what time of day."""
+
+    unit = models.OneToOneField(CareUnit, on_delete=models.PROTECT, related_name="mbt_team")
+    deadline_working_days = models.PositiveSmallIntegerField(
+        _("sista anmälningsdag: arbetsdagar före mötet"), default=3
+    )
+    deadline_time = models.TimeField(_("sista anmälningstid"), default=datetime.time(12, 0))
+    feedback_working_days = models.PositiveSmallIntegerField(
+        _("återkoppling inom arbetsdagar"), default=5
+    )
+    default_case_minutes = models.PositiveSmallIntegerField(_("minuter per ärende"), default=10)
+    default_room = models.CharField(_("rum"), max_length=120, blank=True)
+    default_video_link = models.URLField(_("länk för digitalt deltagande"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("MBT-team")
+        verbose_name_plural = _("MBT-team")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline_working_days__lte=20), name="team_deadline_days_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(default_case_minutes__gte=1) & Q(default_case_minutes__lte=120),
+                name="team_case_minutes_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"MBT {self.unit}"
+
+
+class TeamMember(models.Model):
+    """A member: staff of the unit (user) or an external professional (organisation, with name
+    and e-mail). Ended, never deleted."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("namn"), max_length=200, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    role = models.CharField(_("roll i teamet"), max_length=20, choices=MbtRole.choices)
+    joined_on = models.DateField(_("med sedan"), default=timezone.localdate)
+    ended_on = models.DateField(_("slutade"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("teammedlem")
+        verbose_name_plural = _("teammedlemmar")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(organisation__isnull=True))
+                | (Q(user__isnull=True) & Q(organisation__isnull=False) & ~Q(name="")),
+                name="team_member_internal_or_external",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "user", "role"],
+                condition=Q(ended_on__isnull=True, user__isnull=False),
+                name="team_member_once_per_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Teammedlem {self.pk}"
+
+    @property
+    def is_external(self) -> bool:
+        return self.organisation_id is not None
+
+    @property
+    def display_name(self) -> str:
+        return self.user.display_name if self.user_id else self.name
+
+    @property
+    def contact_email(self) -> str:
+        return self.user.email if self.user_id else self.email
+
+
+class MeetingSeries(models.Model):
+    """A recurring meeting: weekday and time, every week or every other week (counted in days
+    from the first meeting, in local wall-clock time), until a date."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="series")
+    first_date = models.DateField(_("första mötet"))
+    until = models.DateField(_("till och med"))
+    start_time = models.TimeField(_("klockan"))
+    length_minutes = models.PositiveSmallIntegerField(_("längd (minuter)"), default=60)
+    interval_weeks = models.PositiveSmallIntegerField(
+        _("hur ofta"), choices=[(1, _("Varje vecka")), (2, _("Varannan vecka"))], default=2
+    )
+    room = models.CharField(_("rum"), max_length=120, blank=True)
+    video_link = models.URLField(_("länk för digitalt deltagande"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mötesserie")
+        verbose_name_plural = _("mötesserier")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__gte=models.F("first_date")), name="series_until_after_first"
+            ),
+            models.CheckConstraint(
+                condition=Q(interval_weeks__in=[1, 2]), name="series_interval_one_or_two"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mötesserie {self.pk}"
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planerat", _("Planerat")
+        CANCELLED = "installt", _("Inställt")
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="meetings")
+    series = models.ForeignKey(
+        MeetingSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
+    starts_at = models.DateTimeField(_("tid"))
+    length_minutes = models.PositiveSmallIntegerField(_("längd (minuter)"), default=60)
+    room = models.CharField(_("rum"), max_length=120, blank=True)
+    video_link = models.URLField(_("länk för digitalt deltagande"), blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ordförande"),
+    )
+    acting_chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("t.f. ordförande"),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.TextField(_("skäl till att mötet ställs in"), blank=True)
+    moved_from = models.DateTimeField(null=True, blank=True)
+    move_reason = models.TextField(_("skäl till flytt"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("MBT-möte")
+        verbose_name_plural = _("MBT-möten")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="planerat") | ~Q(cancel_reason=""),
+                name="meeting_cancel_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(length_minutes__gte=15) & Q(length_minutes__lte=480),
+                name="meeting_length_sane",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "starts_at"], name="meeting_team_starts")]
+
+    def __str__(self) -> str:
+        return f"MBT-möte {self.pk}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        return timezone.localtime(self.starts_at)
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return self.starts_at + datetime.timedelta(minutes=self.length_minutes)
+
+    @property
+    def presiding(self):
+        """Who leads the meeting: the acting chair when one is set, else the chair."""
+        return self.acting_chair or self.chair
+
+
+class CaseReferral(models.Model):
+    """Anmälan: a patient's case registered for a meeting by the registrant, who is responsible
+    for documenting it. The question (frågeställning) is required."""
+
+    class State(models.TextChoices):
+        REGISTERED = "anmald", _("Anmält")
+        LATE = "sen", _("Sen anmälan, väntar på ordförandens beslut")
+        WITHDRAWN = "aterkallad", _("Återtaget")
+
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="cases")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="mbt_cases")
+    registrant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("anmäld av"),
+    )
+    registered_at = models.DateTimeField(_("anmäld"), default=timezone.now)
+    question = models.TextField(_("frågeställning"))
+    background = models.TextField(_("kort bakgrund"), blank=True)
+    wanted_roles = ArrayField(
+        models.CharField(max_length=20, choices=MbtRole.choices),
+        verbose_name=_("önskade professioner"),
+        default=list,
+        blank=True,
+    )
+    invited = models.ManyToManyField(
+        Organisation, blank=True, related_name="+", verbose_name=_("inbjudna externa parter")
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.REGISTERED)
+    position = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveSmallIntegerField(_("minuter"), default=10)
+    late_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
+    journal_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(m2m_fields=[invited])
+
+    class Meta:
+        verbose_name = _("MBT-ärende")
+        verbose_name_plural = _("MBT-ärenden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "patient"],
+                condition=~Q(state="aterkallad"),
+                name="case_once_per_meeting",
+                violation_error_message=_("Patienten är redan anmäld till det mötet."),
+            ),
+            models.CheckConstraint(condition=~Q(question=""), name="case_question_required"),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=120), name="case_minutes_sane"
+            ),
+        ]
+        indexes = [models.Index(fields=["meeting", "position"], name="case_meeting_position")]
+
+    def __str__(self) -> str:
+        return f"MBT-ärende {self.pk}"
+
+    @property
+    def wanted_role_labels(self) -> list[str]:
+        return [str(MbtRole(role).label) for role in self.wanted_roles]
+
+
+class Preparation(models.Model):
+    """Förberedd: a professional has read the journal ahead of the case."""
+
+    case = models.ForeignKey(CaseReferral, on_delete=models.PROTECT, related_name="preparations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="preparation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Förberedelse {self.pk}"
+
+
+class Participation(models.Model):
+    """How a member expects to take part in a meeting. Without a row: on site."""
+
+    class Mode(models.TextChoices):
+        ON_SITE = "plats", _("På plats")
+        DIGITAL = "digitalt", _("Digitalt")
+        AWAY = "franvarande", _("Kan inte delta")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="participations")
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="participation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Deltagande {self.pk}"
+
+
+class CalendarToken(models.Model):
+    """A personal calendar feed's secret. Only its hash is stored; revoking ends the feed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Kalenderlänk {self.pk}"
+
+    @staticmethod
+    def new_secret() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ReminderSent(models.Model):
+    """Which reminder went out for which meeting, so cron can run as often as it likes."""
+
+    class Kind(models.TextChoices):
+        DEADLINE_TOMORROW = "deadline", _("Sista anmälningsdag i morgon")
+        AGENDA_READY = "agenda", _("Dagordningen är klar")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "kind"], name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Påminnelse {self.pk}"

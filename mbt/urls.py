@@ -1,0 +1,24 @@
+from django.urls import path
+
+from mbt import views
+
+app_name = "mbt"
+
+urlpatterns = [
+    path("mbt/", views.index, name="index"),
+    path("mbt/team/", views.team, name="team"),
+    path("mbt/serie/ny/", views.series_create, name="series_create"),
+    path("mbt/moten/<int:meeting_id>/", views.meeting, name="meeting"),
+    path("mbt/moten/<int:meeting_id>/andra/", views.meeting_edit, name="meeting_edit"),
+    path("mbt/moten/<int:meeting_id>/deltagande/", views.participation, name="participation"),
+    path("mbt/moten/<int:meeting_id>/dagordning.pdf", views.agenda_pdf, name="agenda_pdf"),
+    path("mbt/moten/<int:meeting_id>/kalender.ics", views.meeting_ics, name="meeting_ics"),
+    path("mbt/anmal/", views.register, name="register"),
+    path("mbt/arenden/<int:case_id>/", views.case, name="case"),
+    path("mbt/arenden/<int:case_id>/flytta/<str:direction>/", views.case_move, name="case_move"),
+    path("mbt/arenden/<int:case_id>/minuter/", views.case_minutes, name="case_minutes"),
+    path("mbt/arenden/<int:case_id>/forberedd/", views.case_prepared, name="case_prepared"),
+    path("mbt/arenden/<int:case_id>/sen/", views.case_late, name="case_late"),
+    path("mbt/kalender/", views.calendar_settings, name="calendar"),
+    path("mbt/kalender/<str:token>.ics", views.feed, name="feed"),
+]

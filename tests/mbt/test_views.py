@@ -1,0 +1,316 @@
+"""MBT pages: another unit's team is invisible, the agenda's htmx partial and query count, the
+agenda PDFs read back, calendar files and the feed, reminders."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from accounts.models import Role
+from consent import services as consent_services
+from journal.models import AccessLog
+from mbt import reminders, services
+from mbt.models import CaseReferral, MbtRole, ReminderSent
+from tests.factories import register_patient, staff_at
+
+pytestmark = pytest.mark.django_db
+
+
+def register(actor, patient, meeting, question="Behövs fysioterapi?"):
+    return services.case_register(actor=actor, patient=patient, meeting=meeting, question=question)
+
+
+def test_index_team_and_meeting_pages(coordinator_client, meeting, team):
+    assert coordinator_client.get("/mbt/").status_code == 200
+    team_page = coordinator_client.get("/mbt/team/").content.decode()
+    assert "Alla obligatoriska roller finns i teamet" in team_page
+    assert coordinator_client.get(f"/mbt/moten/{meeting.pk}/").status_code == 200
+
+
+def test_another_units_team_meetings_and_cases_are_404(client, meeting, actor, unit, other_unit):
+    patient = register_patient(unit, actor.user, first_name="Hemlig")
+    case = register(actor, patient, meeting)
+    client.force_login(staff_at(other_unit))
+    for url in (
+        f"/mbt/moten/{meeting.pk}/",
+        f"/mbt/moten/{meeting.pk}/dagordning.pdf",
+        f"/mbt/moten/{meeting.pk}/kalender.ics",
+        f"/mbt/arenden/{case.pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Hemlig" not in response.content.decode(errors="ignore")
+    assert client.post(f"/mbt/arenden/{case.pk}/forberedd/").status_code == 404
+    denied = AccessLog.objects.filter(action="denied")
+    assert denied.filter(patient=patient).count() == 2
+    # The other unit's own MBT page shows its own (empty) team.
+    assert "Hemlig" not in client.get("/mbt/").content.decode()
+
+
+def test_agenda_htmx_partial_and_reorder(coordinator_client, actor, meeting, unit):
+    cases = [register(actor, register_patient(unit, actor.user), meeting) for _ in range(2)]
+    headers = {"HX-Request": "true", "HX-Current-URL": f"http://testserver/mbt/moten/{meeting.pk}/"}
+    response = coordinator_client.post(f"/mbt/arenden/{cases[1].pk}/flytta/upp/", headers=headers)
+    content = response.content.decode()
+    assert response.status_code == 200 and content.lstrip().startswith('<div id="messages"')
+    assert f'data-focus-id="upp-{cases[1].pk}"' in content and "<html" not in content
+    assert CaseReferral.objects.get(pk=cases[1].pk).position == 1
+    assert (
+        coordinator_client.post(f"/mbt/arenden/{cases[1].pk}/flytta/sidledes/").status_code == 404
+    )
+
+
+def test_only_chair_or_planner_reorders(client, actor, meeting, unit):
+    case = register(actor, register_patient(unit, actor.user), meeting)
+    nurse = staff_at(unit)
+    client.force_login(nurse)
+    assert client.post(f"/mbt/arenden/{case.pk}/flytta/upp/").status_code == 403
+    # But anyone may mark themselves prepared.
+    assert client.post(f"/mbt/arenden/{case.pk}/forberedd/").status_code == 302
+
+
+def test_agenda_logs_every_patient_and_has_flat_query_count(
+    coordinator_client, actor, meeting, unit
+):
+    coordinator_client.get(f"/mbt/moten/{meeting.pk}/")
+
+    def count(n):
+        for _ in range(n):
+            case = register(actor, register_patient(unit, actor.user), meeting)
+            services.preparation_toggle(actor=actor, case=case)
+        with CaptureQueriesContext(connection) as ctx:
+            coordinator_client.get(f"/mbt/moten/{meeting.pk}/")
+        return len(ctx)
+
+    assert count(3) == count(17)
+    rows = AccessLog.objects.filter(what="MBT-dagordning", user=actor.user)
+    assert rows.values("patient").distinct().count() == 20
+
+
+def test_register_page_by_personnummer(coordinator_client, actor, meeting, unit):
+    patient = register_patient(unit, actor.user)
+    response = coordinator_client.post(
+        "/mbt/anmal/",
+        {
+            "identity": patient.formatted_identity,
+            "meeting": meeting.pk,
+            "question": "Är multimodal rehabilitering aktuell?",
+            "wanted_roles": ["lakare"],
+            "late_choice": "next",
+        },
+        follow=True,
+    )
+    assert "anmält till mötet" in response.content.decode()
+    assert CaseReferral.objects.get().patient == patient
+
+
+def test_register_page_bad_input_keeps_what_was_typed(coordinator_client, meeting):
+    response = coordinator_client.post(
+        "/mbt/anmal/",
+        {
+            "identity": "19121212-1212",
+            "meeting": meeting.pk,
+            "question": "",
+            "background": "Min text",
+        },
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Skriv frågeställningen" in content and "Min text" in content
+    unknown = coordinator_client.post(
+        "/mbt/anmal/",
+        {
+            "identity": "19121212-1212",
+            "meeting": meeting.pk,
+            "question": "X",
+            "late_choice": "next",
+        },
+    )
+    assert "Ingen patient med det numret" in unknown.content.decode()
+
+
+def test_registration_waiting_for_consent_says_why(coordinator_client, actor, meeting, unit, fk):
+    services.member_add_external(
+        actor=actor, organisation=fk, name="Helena", email="", role=MbtRole.FK
+    )
+    patient = register_patient(unit, actor.user)
+    response = coordinator_client.post(
+        f"/mbt/anmal/?patient={patient.pk}",
+        {"patient": patient.pk, "meeting": meeting.pk, "question": "X", "late_choice": "next"},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "väntar på samtycke" in content
+    assert f"/patienter/{patient.pk}/#samtycken" in content
+
+
+# --- The agenda PDFs ----------------------------------------------------------------------------
+
+
+def pdf_text(response) -> str:
+    reader = PdfReader(io.BytesIO(response.content))
+    return "".join(page.extract_text() for page in reader.pages)
+
+
+def test_internal_and_external_agenda(coordinator_client, actor, meeting, unit, fk):
+    services.member_add_external(
+        actor=actor, organisation=fk, name="Helena", email="", role=MbtRole.FK
+    )
+    with_consent = register_patient(unit, actor.user, first_name="Med", last_name="Samtycke")
+    consent_services.consent_give(
+        actor=actor,
+        patient=with_consent,
+        scope="mbt",
+        form="muntligt",
+        given_on=timezone.localdate(),
+    )
+    without = register_patient(unit, actor.user, first_name="Utan", last_name="Samtycke")
+    register(actor, with_consent, meeting, question="Fråga ett")
+    services.case_register(
+        actor=actor,
+        patient=without,
+        meeting=meeting,
+        question="Fråga två",
+        background="Känslig bakgrund",
+    )
+    internal = coordinator_client.get(f"/mbt/moten/{meeting.pk}/dagordning.pdf")
+    assert internal.status_code == 200 and internal["Content-Type"] == "application/pdf"
+    text = pdf_text(internal)
+    assert "Omfattas av sekretess" in text and "Med Samtycke" in text
+    assert with_consent.formatted_identity in text
+    assert "Utan Samtycke" not in text  # waits for consent: not on the agenda
+
+    external = coordinator_client.get(f"/mbt/moten/{meeting.pk}/dagordning.pdf?version=extern")
+    text = pdf_text(external)
+    assert "Med Samtycke" in text and f"född {with_consent.birth_date.year}" in text
+    assert with_consent.identity_number[8:] not in text.replace(" ", "")
+    assert with_consent.formatted_identity not in text
+    assert "Utan Samtycke" not in text and "Känslig bakgrund" not in text
+    assert "externa deltagare" in text
+    reader = PdfReader(io.BytesIO(external.content))
+    assert reader.trailer["/Root"]["/Lang"] == "sv"
+    prints = AccessLog.objects.filter(action="print")
+    assert prints.filter(patient=with_consent).count() == 2
+    assert not prints.filter(patient=without).exists()
+
+
+def test_external_agenda_without_any_consent_is_empty(coordinator_client, actor, meeting, unit, fk):
+    services.member_add_external(
+        actor=actor, organisation=fk, name="Helena", email="", role=MbtRole.FK
+    )
+    # A case that needs no consent internally (same vårdgivare) still is not shown externally.
+    services.member_end(actor=actor, member=services.team_for(unit).members.get(name="Helena"))
+    patient = register_patient(unit, actor.user, first_name="Intern", last_name="Bara")
+    register(actor, patient, meeting)
+    text = pdf_text(
+        coordinator_client.get(f"/mbt/moten/{meeting.pk}/dagordning.pdf?version=extern")
+    )
+    assert "Intern Bara" not in text and "Inga ärenden" in text
+
+
+# --- Calendar -----------------------------------------------------------------------------------
+
+
+def test_meeting_ics_is_valid_and_holds_no_patient_data(coordinator_client, actor, meeting, unit):
+    patient = register_patient(unit, actor.user, first_name="Kalender", last_name="Patientsson")
+    register(actor, patient, meeting)
+    response = coordinator_client.get(f"/mbt/moten/{meeting.pk}/kalender.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    event = events[0]
+    assert event.decoded("dtstart") == meeting.starts_at
+    assert str(event["summary"]) == f"MBT – {unit.name}"
+    body = response.content.decode()
+    assert "Patientsson" not in body and patient.identity_number not in body
+    assert "Behövs fysioterapi" not in body
+
+
+def test_personal_feed_with_secret_token_and_revocation(
+    coordinator_client, actor, meeting, team, settings
+):
+    page = coordinator_client.post("/mbt/kalender/", {"action": "renew"}).content.decode()
+    url = page.split('<textarea id="feed-url" readonly rows="2">')[1].split("</textarea>")[0]
+    assert url.startswith(settings.SITE_URL)
+    path = url.removeprefix(settings.SITE_URL.rstrip("/"))
+    from django.test import Client
+
+    anonymous = Client()
+    feed = anonymous.get(path)
+    assert feed.status_code == 200
+    events = list(Calendar.from_ical(feed.content).walk("VEVENT"))
+    assert [e.decoded("dtstart") for e in events] == [meeting.starts_at]
+    coordinator_client.post("/mbt/kalender/", {"action": "revoke"})
+    assert anonymous.get(path).status_code == 404
+    assert anonymous.get("/mbt/kalender/gissat-token.ics").status_code == 404
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+
+def test_reminders_once_with_links_and_no_patient_data(actor, team, unit, settings):
+    from journal.workdays import add_working_days
+    from mbt.models import Meeting
+    from mbt.schedule import at_local
+
+    today = timezone.localdate()
+    # A meeting whose deadline (3 working days before) is tomorrow.
+    meeting_day = add_working_days(add_working_days(today, 1), 3)
+    tomorrow_deadline = Meeting.objects.create(
+        team=team, starts_at=at_local(meeting_day, datetime.time(13, 0)), chair=actor.user
+    )
+    patient = register_patient(unit, actor.user, first_name="Påminnelse", last_name="Patientsson")
+    register(actor, patient, tomorrow_deadline, question="Hemlig frågeställning")
+    for member in team.members.filter(user__isnull=False):
+        member.user.email = f"{member.user.username}@vc.invalid"
+        member.user.save()
+    sent = reminders.send_due()
+    assert sent == 5 and len(mail.outbox) == 5
+    message = mail.outbox[0]
+    assert "sista anmälningsdag i morgon" in message.subject
+    assert settings.SITE_URL in message.body
+    for message in mail.outbox:
+        text = message.subject + message.body
+        assert (
+            "Patientsson" not in text
+            and "Hemlig" not in text
+            and patient.identity_number[:8] not in text
+        )
+        assert len(message.to) == 1
+    assert reminders.send_due() == 0
+    assert ReminderSent.objects.count() == 1
+
+
+def test_agenda_ready_reminder_after_the_deadline(actor, closed_meeting, team):
+    for member in team.members.filter(user__isnull=False):
+        member.user.email = f"{member.user.username}@vc.invalid"
+        member.user.save()
+    mail.outbox.clear()
+    reminders.send_due()
+    assert any("dagordningen är klar" in m.subject for m in mail.outbox)
+
+
+def test_manager_and_admin_can_plan_but_a_nurse_cannot(client, unit):
+    nurse = staff_at(unit)
+    client.force_login(nurse)
+    assert client.get("/mbt/serie/ny/").status_code == 403
+    admin = staff_at(unit, role=Role.ADMINISTRATION)
+    client.force_login(admin)
+    assert client.get("/mbt/serie/ny/").status_code == 200
+
+
+def test_reminder_command(actor, closed_meeting, team):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("send_mbt_reminders", stdout=out)
+    assert "påminnelser skickade" in out.getvalue()
