@@ -67,7 +67,15 @@ def _page_url(request: HttpRequest) -> str:
     return request.get_full_path() if request.method == "GET" else "/"
 
 
+def _autosave_refused() -> JsonResponse:
+    """An autosave that meets an ended session is refused with 401, not redirected: the page
+    keeps the text and saves it once the user has logged in again (in another tab)."""
+    return JsonResponse({"expired": True, "login_url": resolve_url(settings.LOGIN_URL)}, status=401)
+
+
 def _to_login(request: HttpRequest) -> HttpResponse:
+    if request.headers.get("X-Autosave") == "1":
+        return _autosave_refused()
     if request.htmx:
         # Polling included: htmx ignores a 401, but follows HX-Redirect.
         return HttpResponseClientRedirect(redirect_to_login(_page_url(request))["Location"])
@@ -87,6 +95,8 @@ class HtmxLoginRedirectMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if request.headers.get("X-Autosave") == "1" and _is_login_redirect(response):
+            return _autosave_refused()
         if getattr(request, "htmx", False) and _is_login_redirect(response):
             return HttpResponseClientRedirect(redirect_to_login(_page_url(request))["Location"])
         return response

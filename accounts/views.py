@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -95,7 +96,14 @@ def session_status(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {"expired": True, "login_url": resolve_url(settings.LOGIN_URL)}, status=401
         )
-    return JsonResponse({"expired": False, "seconds_left": session_seconds_left(request)})
+    # A fresh CSRF token: after logging in again in another tab, the page's own is stale.
+    return JsonResponse(
+        {
+            "expired": False,
+            "seconds_left": session_seconds_left(request),
+            "csrf_token": get_token(request),
+        }
+    )
 
 
 @require_POST

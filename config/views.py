@@ -5,12 +5,17 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import selectors as account_selectors
 from accounts.decorators import unit_required
+from accounts.models import Profession, Role
 from consent import selectors as consent_selectors
+from journal.accesslog import Actor
+from mbt import selectors as mbt_selectors
+from mbt import services as mbt_services
 
 
 @never_cache
@@ -26,17 +31,51 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+def _countdown(until) -> str:
+    """ "3 dagar 4 timmar kvar", "2 timmar 10 minuter kvar", or "passerad"."""
+    seconds = int((until - timezone.now()).total_seconds())
+    if seconds <= 0:
+        return "passerad"
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = rest // 60
+    if days:
+        return f"{days} {'dag' if days == 1 else 'dagar'} {hours} tim kvar"
+    if hours:
+        return f"{hours} tim {minutes} min kvar"
+    return f"{minutes} min kvar"
+
+
 @unit_required
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """The start page: what the user has to do today at the active unit."""
-    assignments = account_selectors.assignments_for_user(user=request.user)
+    """The start page: what the user has to do today at the active unit, composed from the
+    apps' selectors. The coordinator (and administrators and managers, who plan) also see the
+    unit's overdue feedback."""
+    actor = Actor.from_request(request)
+    team = mbt_services.team_for(actor.unit)
+    next_meeting = mbt_services.next_open_meeting(team)
+    tasks = mbt_selectors.my_tasks(actor=actor)
+    follows_up = bool(
+        request.user.profession == Profession.REHABKOORDINATOR
+        or request.active_roles & {Role.ADMINISTRATION, Role.MANAGER}
+    )
+    deadline = mbt_services.deadline_of(next_meeting, team) if next_meeting else None
     return render(
         request,
         "start.html",
         {
-            "assignments": assignments,
+            "assignments": account_selectors.assignments_for_user(user=request.user),
             "expiring_consents": consent_selectors.expiring_count(unit=request.active_unit),
             "expiry_window": consent_selectors.EXPIRY_WINDOW_DAYS,
+            "my_cases": mbt_selectors.my_cases(actor=actor),
+            "next_meeting": next_meeting,
+            "deadline": deadline,
+            "countdown": _countdown(deadline) if deadline else "",
+            "tasks": tasks["tasks"],
+            "items": tasks["items"],
+            "unit_overdue": mbt_selectors.unit_overdue_feedback(actor=actor)
+            if follows_up
+            else None,
         },
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +72,14 @@ class ConsentGiveForm(forms.Form):
         given_on, valid_until = data.get("given_on"), data.get("valid_until")
         if given_on and given_on > today:
             self.add_error("given_on", _("Datumet då samtycket gavs kan inte ligga i framtiden."))
+        elif given_on and given_on < today - datetime.timedelta(days=5 * 366):
+            self.add_error(
+                "given_on",
+                _(
+                    "Datumet ligger orimligt långt bakåt. Kontrollera årtalet; ett samtycke äldre "
+                    "än fem år bör förnyas."
+                ),
+            )
         if given_on and valid_until and valid_until < given_on:
             self.add_error(
                 "valid_until", _("Slutdatumet kan inte ligga före datumet då samtycket gavs.")

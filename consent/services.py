@@ -8,7 +8,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,14 @@ from consent.models import Consent, ConsentForm, RevocationMethod, Scope, scope_
 from consent.uploads import CheckedUpload
 from journal.accesslog import Actor
 from journal.models import EntryType, Patient
-from journal.services import already_submitted, journal_entry_create, save_by
+from journal.services import (
+    DuplicateSubmission,
+    already_submitted,
+    journal_entry_create,
+    save_by,
+)
+
+OLDEST_CONSENT = datetime.timedelta(days=5 * 366)
 
 
 def _scope_text(scope: str, party: Organisation | None) -> str:
@@ -51,6 +58,13 @@ def consent_give(
     errors = {}
     if given_on > today:
         errors["given_on"] = _("Datumet då samtycket gavs kan inte ligga i framtiden.")
+    elif given_on < today - OLDEST_CONSENT or (
+        patient.birth_date and given_on < patient.birth_date
+    ):
+        errors["given_on"] = _(
+            "Datumet ligger orimligt långt bakåt. Kontrollera årtalet; ett samtycke äldre än "
+            "fem år bör förnyas."
+        )
     if valid_until and valid_until < given_on:
         errors["valid_until"] = _("Slutdatumet kan inte ligga före datumet då samtycket gavs.")
     if scope == Scope.SAMVERKAN and party is None:
@@ -104,7 +118,14 @@ def consent_give(
         actor=actor, patient=patient, entry_type=EntryType.SAMTYCKE, text=text, sign=True
     )
     consent.full_clean(exclude=["document"], validate_unique=False)
-    save_by(actor, consent)
+    try:
+        with transaction.atomic():
+            save_by(actor, consent)
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        # The same form sent twice at once: the other request recorded it (and its entry).
+        raise DuplicateSubmission(Consent.objects.get(submission_key=submission_key)) from None
     return consent
 
 

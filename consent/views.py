@@ -20,6 +20,7 @@ from consent.models import Scope
 from consent.sections import CONSENTS
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor
+from journal.services import DuplicateSubmission
 from journal.views import form_errors_to, section_response
 
 
@@ -44,9 +45,12 @@ def consent_create(request: HttpRequest, patient_id: int) -> HttpResponse:
                 document=form.checked_document,
                 submission_key=data["submission_key"],
             )
+        except DuplicateSubmission as duplicate:
+            consent = duplicate.record
         except ValidationError as error:
             form_errors_to(form, error)
-        else:
+            consent = None
+        if consent is not None:
             messages.success(
                 request,
                 _("Samtycket är registrerat och journalfört: %(what)s.")
@@ -109,7 +113,7 @@ def consent_revoke(request: HttpRequest, patient_id: int, consent_id: int) -> Ht
 def consent_document(request: HttpRequest, patient_id: int, consent_id: int) -> HttpResponse:
     actor = Actor.from_request(request)
     patient = journal_selectors.patient_get(
-        actor=actor, patient_id=patient_id, what="samtyckesdokument"
+        actor=actor, patient_id=patient_id, what="samtyckesdokument", action=Action.EXPORT
     )
     consent = selectors.consent_get(actor=actor, patient=patient, consent_id=consent_id)
     if not consent.document:

@@ -30,6 +30,16 @@ from journal.personnummer import PERSONNUMMER, parse_identity_number
 KVA_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
 
 
+class DuplicateSubmission(Exception):
+    """The same form was sent twice at the same moment; `record` is what the first one made.
+    Raised (rolling back the second request's own writes) rather than returned, so that
+    nothing the second request did survives."""
+
+    def __init__(self, record):
+        super().__init__("duplicate submission")
+        self.record = record
+
+
 class ConflictError(Exception):
     """Someone else saved the same record since it was opened."""
 
@@ -254,10 +264,16 @@ def journal_entry_create(
     sign: bool = True,
     corrects: JournalEntry | None = None,
     submission_key=None,
+    author: User | None = None,
 ) -> JournalEntry:
     """The one way to write a journal entry. Entries written on a user's action (consent given,
     activity logged, feedback given) are signed at once; a free-text note may be a draft until
-    its author signs it. With a submission_key, sending the same form twice writes one entry."""
+    its author signs it. With a submission_key, sending the same form twice writes one entry.
+    `author` lets a service prepare a draft for someone else to sign (the MBT registrant's
+    conference entry); a signed entry is always the actor's own."""
+    author = author or actor.user
+    if sign and author.pk != actor.user.pk:
+        raise ValueError("only one's own entries are signed")
     if submission_key is not None:
         earlier = already_submitted(
             JournalEntry, submission_key, actor=actor, author_field="author"
@@ -272,9 +288,9 @@ def journal_entry_create(
     entry = JournalEntry(
         patient=patient,
         unit=actor.unit,
-        author=actor.user,
-        author_name=actor.user.display_name,
-        author_profession=actor.user.profession,
+        author=author,
+        author_name=author.display_name,
+        author_profession=author.profession,
         entry_type=entry_type,
         kva_codes=_clean_kva_codes(kva_codes),
         text=(text or "").strip(),
@@ -339,6 +355,20 @@ def journal_entry_sign(*, actor: Actor, entry: JournalEntry) -> JournalEntry:
     log_access(
         actor, [current.patient], Action.UPDATE, f"signering av journalanteckning {current.pk}"
     )
+    return current
+
+
+@transaction.atomic
+def journal_draft_reassign(*, actor: Actor, entry: JournalEntry, author: User) -> JournalEntry:
+    """Hands an unsigned draft to another author (a task moved to a colleague)."""
+    current = JournalEntry.objects.select_for_update().get(pk=entry.pk, unit=actor.unit)
+    if current.is_signed:
+        raise ValidationError(_("Anteckningen är redan signerad."))
+    current.author = author
+    current.author_name = author.display_name
+    current.author_profession = author.profession
+    current.version += 1
+    save_by(actor, current)
     return current
 
 
@@ -441,6 +471,7 @@ __all__ = [
     "log_review_record",
     "log_settings_update",
     "patient_register",
+    "DuplicateSubmission",
     "already_submitted",
     "patient_update",
     "save_by",

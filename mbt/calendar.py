@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from accounts.models import User
+from accounts.models import Assignment, User
 from mbt.models import Meeting, TeamMember
 
 
@@ -47,7 +47,11 @@ def ics_for(meetings) -> bytes:
 
 def meetings_for(user: User) -> list[Meeting]:
     """The meetings of the teams the user is an active member of, from a month back."""
-    teams = TeamMember.objects.filter(user=user, ended_on__isnull=True).values("team")
+    teams = TeamMember.objects.filter(
+        user=user,
+        ended_on__isnull=True,
+        team__unit__in=Assignment.objects.current().filter(user=user).values("unit"),
+    ).values("team")
     return list(
         Meeting.objects.filter(
             team__in=teams, starts_at__gte=timezone.now() - datetime.timedelta(days=31)

@@ -193,3 +193,165 @@ def seed() -> None:
     _register(
         peter, q[2], city_meetings[0], "Fortsatt sjukskrivning, vilka insatser behövs?", days_ago=9
     )
+
+
+def _at(moment: datetime.datetime):
+    return _clock(moment)
+
+
+def _hold(actor: Actor, meeting: Meeting, cases, *, postpone=None, addendum: str = "") -> None:
+    """Runs a past meeting as it happened: discussion, outcomes, an action item, attendance,
+    perhaps a postponement, then closing it."""
+    from mbt import selectors
+    from mbt.models import Attendance
+
+    start = meeting.starts_at
+    outcomes = [["fysioterapeut"], ["remiss_smarta"], ["koordinering", "lakare"], ["psykolog"]]
+    with _at(start + datetime.timedelta(minutes=40)):
+        for index, case in enumerate(cases):
+            if case is postpone:
+                services.case_postpone(
+                    actor=actor, case=case, reason="Väntar på svar från arbetsgivaren."
+                )
+                continue
+            services.discussion_save(
+                actor=actor,
+                case=case,
+                summary=(
+                    "Teamet gick igenom sjukskrivningen och arbetsförmågan. Patienten är motiverad."
+                ),
+                outcomes=outcomes[index % len(outcomes)],
+                version=0,
+            )
+            if index == 0:
+                services.action_item_add(
+                    actor=actor,
+                    case=case,
+                    what="Kontakta arbetsgivaren om anpassade uppgifter",
+                    owner=case.registrant,
+                    due_on=timezone.localtime(start).date() + datetime.timedelta(days=10),
+                )
+        members = selectors.active_members(meeting.team)
+        away = next((m for m in members if m.role == MbtRole.SJUKSKOTERSKA), None)
+        if away:
+            services.attendance_set(
+                actor=actor, meeting=meeting, member=away, mode=Attendance.Mode.ABSENT
+            )
+    with _at(start + datetime.timedelta(minutes=60)):
+        meeting = Meeting.objects.get(pk=meeting.pk)
+        agenda = selectors.agenda(actor=actor, meeting=meeting, log=False)
+        services.meeting_close(
+            actor=actor, meeting=meeting, agenda_cases=[i.case for i in agenda.on_agenda]
+        )
+    if addendum:
+        with _at(start + datetime.timedelta(days=1)):
+            services.addendum_add(actor=actor, meeting=meeting, text=addendum)
+
+
+def _feedback(task, *, days_after: int, said: str) -> None:
+    from mbt.models import FeedbackTask
+
+    task = FeedbackTask.objects.select_related("owner", "case__meeting", "case__unit").get(
+        pk=task.pk
+    )
+    when = task.case.meeting.starts_at + datetime.timedelta(days=days_after)
+    owner = Actor(user=task.owner, unit=task.case.unit, ip="10.20.30.40", request_id="demo")
+    with _at(when):
+        services.feedback_record(
+            actor=owner,
+            task=task,
+            method="telefon",
+            given_on=timezone.localtime(when).date(),
+            said=said,
+        )
+
+
+def seed_conferences() -> None:
+    """Held meetings with minutes: feedback given on time, late, and still open (overdue); an
+    addendum; a case postponed to the coming meeting. Skipped once a meeting is closed."""
+    from consent import services as consent_services
+    from mbt.models import FeedbackTask
+
+    if Meeting.objects.filter(status=Meeting.Status.CLOSED).exists():
+        return
+    asen = CareUnit.objects.get(hsa_id=ASEN)
+    kerstin, erik, sara = (_actor(u, asen) for u in ("kerstin", "erik", "sara"))
+    now = timezone.now()
+    past = [
+        m
+        for m in Meeting.objects.filter(team__unit=asen).order_by("starts_at")
+        if m.starts_at < now
+    ]
+    p = _patients(asen)
+    # Consents to MBT given well before those meetings (the team has external members).
+    for patient in p[21:27]:
+        with _at(now - datetime.timedelta(days=70)):
+            consent_services.consent_give(
+                actor=kerstin,
+                patient=patient,
+                scope="mbt",
+                form="muntligt",
+                given_on=timezone.localdate() - datetime.timedelta(days=70),
+            )
+    four_weeks_ago, two_weeks_ago = past[-2], past[-1]
+    first = [
+        _register(
+            erik,
+            p[21],
+            four_weeks_ago,
+            "Behov av fysioterapi för återgång i arbete?",
+            days_ago=(now - four_weeks_ago.starts_at).days + 10,
+        ),
+        _register(
+            sara,
+            p[22],
+            four_weeks_ago,
+            "Är remiss till Smärtcentrum aktuell?",
+            days_ago=(now - four_weeks_ago.starts_at).days + 9,
+        ),
+    ]
+    _hold(
+        kerstin,
+        four_weeks_ago,
+        first,
+        addendum="Rättelse: åtgärden för ärende 1 ska vara klar inom två veckor, inte tio dagar.",
+    )
+    second_cases = [
+        _register(
+            erik,
+            p[23],
+            two_weeks_ago,
+            "Koordineringsinsatser och läkarbedömning?",
+            days_ago=(now - two_weeks_ago.starts_at).days + 8,
+        ),
+        _register(
+            kerstin,
+            p[24],
+            two_weeks_ago,
+            "Behov av samtalsstöd?",
+            days_ago=(now - two_weeks_ago.starts_at).days + 8,
+        ),
+        _register(
+            sara,
+            p[25],
+            two_weeks_ago,
+            "Arbetsträning hos arbetsgivaren?",
+            days_ago=(now - two_weeks_ago.starts_at).days + 7,
+        ),
+    ]
+    everything = list(two_weeks_ago.cases.order_by("position"))  # with the one registered earlier
+    _hold(
+        kerstin,
+        two_weeks_ago,
+        everything,
+        postpone=next(c for c in everything if c.pk == second_cases[2].pk),
+    )
+    tasks = {t.case.patient_id: t for t in FeedbackTask.objects.select_related("case")}
+    _feedback(
+        tasks[p[21].pk],
+        days_after=2,
+        said="Informerad om att fysioterapeut kontaktar henne inom en vecka.",
+    )
+    _feedback(tasks[p[22].pk], days_after=12, said="Informerad om remissen till Smärtcentrum.")
+    _feedback(tasks[p[24].pk], days_after=1, said="Tid bokad hos psykolog.")
+    # p[23]'s feedback is still open, and overdue.

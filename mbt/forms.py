@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, User
+from accounts.models import Assignment, Organisation, User
 from journal.forms import DateInput, StaffChoiceField, SubmissionKeyField, staff_choices
-from mbt.models import MbtRole, Meeting, Participation, Team
+from mbt.models import FeedbackTask, MbtRole, Meeting, Participation, Team
 from mbt.services import LATE_ASK_CHAIR, LATE_NEXT, deadline_of, next_open_meeting
 
 
@@ -58,6 +58,7 @@ class ExternalMemberForm(forms.Form):
 
 
 class SeriesForm(forms.Form):
+    submission_key = SubmissionKeyField()
     first_date = forms.DateField(label=_("Första mötet"), widget=DateInput())
     until = forms.DateField(label=_("Till och med"), widget=DateInput())
     start_time = forms.TimeField(label=_("Klockan"), widget=TimeInput())
@@ -80,6 +81,8 @@ class SeriesForm(forms.Form):
         first, until = data.get("first_date"), data.get("until")
         if first and first < timezone.localdate():
             self.add_error("first_date", _("Första mötet kan inte ligga bakåt i tiden."))
+        elif first and first > timezone.localdate() + datetime.timedelta(days=730):
+            self.add_error("first_date", _("Planera möten högst två år framåt."))
         if first and until and until < first:
             self.add_error("until", _("Slutdatumet kan inte ligga före första mötet."))
         elif first and until and (until - first).days > 366:
@@ -91,6 +94,14 @@ class MoveMeetingForm(forms.Form):
     prefix = "flytta"
     version = forms.IntegerField(widget=forms.HiddenInput)
     day = forms.DateField(label=_("Ny dag"), widget=DateInput())
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if not today <= day <= today + datetime.timedelta(days=730):
+            raise forms.ValidationError(_("Välj en dag från i dag och högst två år framåt."))
+        return day
+
     time = forms.TimeField(label=_("Ny tid"), widget=TimeInput())
     reason = forms.CharField(
         label=_("Skäl"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
@@ -217,3 +228,68 @@ def meeting_start(day: datetime.date, time: datetime.time) -> datetime.datetime:
     from mbt.schedule import at_local
 
     return at_local(day, time)
+
+
+class ActionItemForm(forms.Form):
+    prefix = "atgard"
+    what = forms.CharField(label=_("Vad"), max_length=300)
+    owner = StaffChoiceField(label=_("Ansvarig"), queryset=User.objects.none())
+    due_on = forms.DateField(label=_("Klart senast"), widget=DateInput())
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_choices(unit)
+
+    def clean_due_on(self):
+        day = self.cleaned_data["due_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("Datumet har redan passerat."))
+        return day
+
+
+class PostponeForm(forms.Form):
+    reason = forms.CharField(label=_("Skäl till bordläggning"), max_length=1000)
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label=_("Tillägg till protokollet"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=_("Protokollet ändras aldrig; tillägget visas i det med ditt namn och tid."),
+    )
+
+
+class FeedbackForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Hur fick patienten återkopplingen?"),
+        choices=FeedbackTask.Method.choices,
+        widget=forms.RadioSelect,
+    )
+    given_on = forms.DateField(label=_("När"), widget=DateInput(), initial=timezone.localdate)
+    said = forms.CharField(
+        label=_("Vad patienten fick veta"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+class ReassignForm(forms.Form):
+    owner = StaffChoiceField(label=_("Flytta uppgiften till"), queryset=User.objects.none())
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_choices(unit)
+
+
+class ReassignAllForm(forms.Form):
+    from_user = StaffChoiceField(label=_("Från"), queryset=User.objects.none())
+    to_user = StaffChoiceField(label=_("Till"), queryset=User.objects.none())
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Someone who has left still holds tasks: every one who has worked at the unit.
+        self.fields["from_user"].queryset = User.objects.filter(
+            pk__in=Assignment.objects.filter(unit=unit).values("user")
+        ).order_by("last_name", "first_name")
+        self.fields["to_user"].queryset = staff_choices(unit)

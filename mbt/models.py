@@ -119,6 +119,11 @@ class TeamMember(models.Model):
                 condition=Q(ended_on__isnull=True, user__isnull=False),
                 name="team_member_once_per_role",
             ),
+            models.UniqueConstraint(
+                fields=["team", "organisation", "name"],
+                condition=Q(ended_on__isnull=True, organisation__isnull=False),
+                name="team_external_member_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,6 +160,7 @@ class MeetingSeries(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -178,6 +184,7 @@ class Meeting(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planerat", _("Planerat")
         CANCELLED = "installt", _("Inställt")
+        CLOSED = "avslutat", _("Avslutat")
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="meetings")
     series = models.ForeignKey(
@@ -207,6 +214,10 @@ class Meeting(models.Model):
     cancel_reason = models.TextField(_("skäl till att mötet ställs in"), blank=True)
     moved_from = models.DateTimeField(null=True, blank=True)
     move_reason = models.TextField(_("skäl till flytt"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
@@ -217,12 +228,22 @@ class Meeting(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="planerat") | ~Q(cancel_reason=""),
+                condition=~Q(status="installt") | ~Q(cancel_reason=""),
                 name="meeting_cancel_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="avslutat") | Q(closed_at__isnull=False),
+                name="meeting_closed_has_time",
             ),
             models.CheckConstraint(
                 condition=Q(length_minutes__gte=15) & Q(length_minutes__lte=480),
                 name="meeting_length_sane",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "starts_at"],
+                condition=~Q(status="installt"),
+                name="meeting_once_per_time",
+                violation_error_message=_("Teamet har redan ett möte vid den tiden."),
             ),
         ]
         indexes = [models.Index(fields=["team", "starts_at"], name="meeting_team_starts")]
@@ -233,6 +254,10 @@ class Meeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
 
     @property
     def local_start(self) -> datetime.datetime:
@@ -256,6 +281,7 @@ class CaseReferral(models.Model):
         REGISTERED = "anmald", _("Anmält")
         LATE = "sen", _("Sen anmälan, väntar på ordförandens beslut")
         WITHDRAWN = "aterkallad", _("Återtaget")
+        DISCUSSED = "diskuterat", _("Diskuterat")
 
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="cases")
@@ -396,3 +422,201 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Påminnelse {self.pk}"
+
+
+# --- The conference (issue: running the meeting) ----------------------------------------------
+
+
+class Outcome(models.TextChoices):
+    """What the team decided for a case."""
+
+    KURATOR = "kurator", _("Insats av kurator")
+    PSYKOLOG = "psykolog", _("Insats av psykolog")
+    FYSIOTERAPEUT = "fysioterapeut", _("Insats av fysioterapeut")
+    ARBETSTERAPEUT = "arbetsterapeut", _("Insats av arbetsterapeut")
+    LAKARE = "lakare", _("Insats av läkare")
+    KOORDINERING = "koordinering", _("Koordineringsinsatser")
+    REMISS_SMARTCENTRUM = "remiss_smarta", _("Remiss till Smärtcentrum")
+    REMISS_STRESS = "remiss_stress", _("Remiss till Enheten för stressrelaterad ohälsa")
+    REMISS_ANNAN = "remiss_annan", _("Remiss till annan specialiserad/multimodal rehabilitering")
+    INGEN_ATGARD = "ingen", _("Ingen åtgärd")
+
+
+REFERRAL_OUTCOMES = (Outcome.REMISS_SMARTCENTRUM, Outcome.REMISS_STRESS, Outcome.REMISS_ANNAN)
+
+
+class Discussion(models.Model):
+    """The team's discussion of a case: summary and outcomes, autosaved while the chair types.
+    One per case; it follows the case when the case is postponed to the next meeting."""
+
+    case = models.OneToOneField(CaseReferral, on_delete=models.PROTECT, related_name="discussion")
+    summary = models.TextField(_("sammanfattning av diskussionen"), blank=True)
+    outcomes = ArrayField(
+        models.CharField(max_length=20, choices=Outcome.choices),
+        verbose_name=_("utfall"),
+        default=list,
+        blank=True,
+    )
+    referral_other = models.CharField(_("annan remissmottagare"), max_length=200, blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("diskussion")
+        verbose_name_plural = _("diskussioner")
+
+    def __str__(self) -> str:
+        return f"Diskussion {self.pk}"
+
+    @property
+    def outcome_labels(self) -> list[str]:
+        labels = []
+        for outcome in self.outcomes:
+            label = str(Outcome(outcome).label)
+            if outcome == Outcome.REMISS_ANNAN and self.referral_other:
+                label = f"{label}: {self.referral_other}"
+            labels.append(label)
+        return labels
+
+
+class Postponement(models.Model):
+    """A case carried to a later meeting, with why: its history stays with the case."""
+
+    case = models.ForeignKey(CaseReferral, on_delete=models.PROTECT, related_name="postponements")
+    from_meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
+    to_meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("skäl"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="postponement_reason")]
+
+    def __str__(self) -> str:
+        return f"Bordläggning {self.pk}"
+
+
+class ActionItem(models.Model):
+    """Something to do after the meeting: what, who, by when."""
+
+    case = models.ForeignKey(CaseReferral, on_delete=models.PROTECT, related_name="action_items")
+    what = models.CharField(_("vad"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ansvarig"),
+    )
+    due_on = models.DateField(_("klart senast"))
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Åtgärd {self.pk}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()
+
+
+class Attendance(models.Model):
+    """Who actually took part in a held meeting, and how."""
+
+    class Mode(models.TextChoices):
+        ON_SITE = "plats", _("På plats")
+        DIGITAL = "digitalt", _("Digitalt")
+        ABSENT = "franvarande", _("Frånvarande")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Närvaro {self.pk}"
+
+
+class FeedbackTask(models.Model):
+    """Återkoppla och journalför: after the meeting the case's registrant signs the conference
+    entry and tells the patient the outcome, within the team's working days."""
+
+    class Method(models.TextChoices):
+        BESOK = "besok", _("Besök")
+        TELEFON = "telefon", _("Telefon")
+        MEDDELANDE = "1177", _("1177-meddelande")
+        BREV = "brev", _("Brev")
+
+    case = models.OneToOneField(
+        CaseReferral, on_delete=models.PROTECT, related_name="feedback_task"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ansvarig"),
+    )
+    due_on = models.DateField(_("återkoppla senast"))
+    conference_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("hur"), max_length=10, choices=Method.choices, blank=True)
+    given_on = models.DateField(_("när"), null=True, blank=True)
+    said = models.TextField(_("vad som sades"), blank=True)
+    feedback_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reminded_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True)
+                | (Q(given_on__isnull=False) & ~Q(method="") & Q(feedback_entry__isnull=False)),
+                name="feedback_done_is_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "done_at", "due_on"], name="feedback_owner_open")]
+
+    def __str__(self) -> str:
+        return f"Återkoppling {self.pk}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()
+
+
+class Addendum(models.Model):
+    """A correction to closed minutes: the minutes never change, addenda are added to them."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField(_("tillägg"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="addendum_text")]
+
+    def __str__(self) -> str:
+        return f"Tillägg {self.pk}"

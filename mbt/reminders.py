@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from mbt.models import Meeting, ReminderSent, TeamMember
+from mbt.models import Meeting, ReminderSent
 from mbt.services import deadline_of
 
 LOOKAHEAD_DAYS = 30
@@ -23,9 +23,13 @@ def _link(name: str, *args) -> str:
 
 def _recipients(meeting: Meeting) -> list[str]:
     """Internal members with an address: external members cannot open the links anyway."""
-    emails = TeamMember.objects.filter(
-        team=meeting.team, ended_on__isnull=True, user__isnull=False, user__is_active=True
-    ).values_list("user__email", flat=True)
+    from mbt.selectors import current_members
+
+    emails = (
+        current_members(meeting.team)
+        .filter(user__isnull=False, user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
     return sorted({e for e in emails if e})
 
 
@@ -75,6 +79,45 @@ def due(now: datetime.datetime) -> list[tuple[Meeting, str]]:
         if deadline <= now and (meeting.pk, ReminderSent.Kind.AGENDA_READY) not in sent:
             result.append((meeting, ReminderSent.Kind.AGENDA_READY))
     return result
+
+
+OVERDUE_REMINDER_EVERY = datetime.timedelta(days=7)
+
+
+def send_overdue(*, today: datetime.date | None = None) -> int:
+    """One e-mail per owner of overdue feedback tasks: how many, and a link. Again a week later
+    if still not done. Never the patients' names."""
+    from mbt.models import FeedbackTask
+
+    today = today or timezone.localdate()
+    tasks = list(
+        FeedbackTask.objects.select_for_update(of=("self",))
+        .filter(done_at__isnull=True, due_on__lt=today, owner__is_active=True)
+        .exclude(reminded_on__gt=today - OVERDUE_REMINDER_EVERY)
+        .select_related("owner")
+    )
+    by_owner: dict[int, list] = {}
+    for task in tasks:
+        by_owner.setdefault(task.owner_id, []).append(task)
+    sent = 0
+    for owner_tasks in by_owner.values():
+        owner = owner_tasks[0].owner
+        if owner.email:
+            count = len(owner_tasks)
+            EmailMessage(
+                f"Återgång: {count} försenade återkoppling{'ar' if count > 1 else ''} efter MBT",
+                (
+                    f"Du har {count} återkoppling{'ar' if count > 1 else ''} efter MBT som "
+                    f"skulle ha varit klar{'a' if count > 1 else ''}. Återkoppla till patienten "
+                    f"och journalför här: {_link('mbt:tasks')}\n\n"
+                    "Det här är ett automatiskt meddelande från Återgång. Svara inte på det.\n"
+                ),
+                settings.DEFAULT_FROM_EMAIL,
+                [owner.email],
+            ).send()
+            sent += 1
+        FeedbackTask.objects.filter(pk__in=[t.pk for t in owner_tasks]).update(reminded_on=today)
+    return sent
 
 
 def send_due(*, now: datetime.datetime | None = None) -> int:

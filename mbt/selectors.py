@@ -8,7 +8,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,9 +30,20 @@ from mbt.models import (
 from mbt.services import deadline_of, team_for
 
 
+def current_members(team: Team) -> QuerySet[TeamMember]:
+    """Members now: not ended, and for staff, still holding a current assignment at the unit (a
+    membership outlived by its assignment gives no part in meetings, links or reminders)."""
+    from accounts.models import Assignment
+
+    working_here = Assignment.objects.current().filter(unit_id=team.unit_id).values("user")
+    return TeamMember.objects.filter(team=team, ended_on__isnull=True).filter(
+        Q(user__isnull=True) | Q(user__in=working_here)
+    )
+
+
 def active_members(team: Team) -> list[TeamMember]:
     return list(
-        TeamMember.objects.filter(team=team, ended_on__isnull=True)
+        current_members(team)
         .select_related("user", "organisation__vardgivare")
         .order_by("role", "name", "user__last_name")
     )
@@ -208,9 +219,15 @@ def agenda(*, actor: Actor, meeting: Meeting, log: bool = True) -> Agenda:
         if need.needed and not cover.covered:
             # A consent that ended (revoked, or running out before the meeting) since the case
             # was registered takes it off the agenda; otherwise it waits for consent.
+            ended_since = [
+                c
+                for c in patient_consents
+                if (c.revoked_at and c.revoked_at > case.registered_at)
+                or (c.revoked_at is None and c.valid_until is not None)
+            ]
             registered = timezone.localtime(case.registered_at).date()
-            lost = rules.lost_coverage(
-                patient_consents, before=registered - datetime.timedelta(days=1), after=meeting_day
+            lost = ended_since and rules.lost_coverage(
+                ended_since, before=registered - datetime.timedelta(days=1), after=meeting_day
             )
             item.gate = "lamnat" if lost else "samtycke_saknas"
             (left if lost else waiting).append(item)
@@ -273,3 +290,213 @@ def team_overview(*, actor: Actor) -> dict:
     team = team_for(actor.unit)
     members = active_members(team)
     return {"team": team, "members": members, "missing": missing_roles(members)}
+
+
+# --- The conference, tasks and minutes ----------------------------------------------------------
+
+
+@dataclass
+class ConferenceCase:
+    item: CaseOnAgenda
+    discussion: object | None
+    action_items: list
+    postponements: list
+
+
+@dataclass
+class Conference:
+    agenda: Agenda
+    cases: list[ConferenceCase]
+    modes: dict[int, str]
+    missing_present: list[str]
+
+
+def conference(*, actor: Actor, meeting: Meeting) -> Conference:
+    """The chair's screen: the agenda's cases with their discussion so far, action items and
+    postponement history, and the attendance."""
+    from mbt.models import ActionItem, Discussion, Postponement
+    from mbt.services import attendance_modes, missing_present_roles
+
+    current = agenda(actor=actor, meeting=meeting)
+    case_ids = [item.case.pk for item in current.on_agenda]
+    discussions = {d.case_id: d for d in Discussion.objects.filter(case_id__in=case_ids)}
+    items: dict[int, list] = defaultdict(list)
+    for item in (
+        ActionItem.objects.filter(case_id__in=case_ids).select_related("owner").order_by("pk")
+    ):
+        items[item.case_id].append(item)
+    postponed: dict[int, list] = defaultdict(list)
+    for p in Postponement.objects.filter(case_id__in=case_ids).select_related("from_meeting", "by"):
+        postponed[p.case_id].append(p)
+    modes = attendance_modes(meeting, current.members)
+    return Conference(
+        agenda=current,
+        cases=[
+            ConferenceCase(
+                item=item,
+                discussion=discussions.get(item.case.pk),
+                action_items=items.get(item.case.pk, []),
+                postponements=postponed.get(item.case.pk, []),
+            )
+            for item in current.on_agenda
+        ],
+        modes=modes,
+        missing_present=missing_present_roles(current.members, modes),
+    )
+
+
+@dataclass
+class Minutes:
+    meeting: Meeting
+    members: list[TeamMember]
+    modes: dict[int, str]
+    missing_present: list[str]
+    discussed: list[ConferenceCase]
+    postponed: list
+    addenda: list
+
+
+def minutes(
+    *, actor: Actor, meeting: Meeting, external: bool, action: str = Action.PRINT
+) -> Minutes:
+    """The minutes (protokoll): attendance, the discussed cases with outcomes and action items,
+    the postponed ones, and addenda. External: only cases whose consent covers the external
+    participants on the meeting's day. Every patient included is logged as printed."""
+    from mbt.models import ActionItem, Addendum, Discussion, Postponement
+    from mbt.services import attendance_modes, missing_present_roles
+
+    team = meeting.team
+    attended = TeamMember.objects.filter(pk__in=meeting.attendance.values("member"))
+    members = (
+        list(
+            attended.select_related("user", "organisation").order_by(
+                "role", "name", "user__last_name"
+            )
+        )
+        if meeting.is_closed
+        else active_members(team)
+    )
+    modes = attendance_modes(meeting, members)
+    discussed = list(
+        CaseReferral.objects.filter(meeting=meeting, state=CaseReferral.State.DISCUSSED)
+        .select_related("patient", "registrant")
+        .order_by("position", "pk")
+    )
+    postponed = list(
+        Postponement.objects.filter(from_meeting=meeting)
+        .select_related("case__patient", "to_meeting")
+        .order_by("pk")
+    )
+    if external:
+        meeting_day = timezone.localtime(meeting.starts_at).date()
+        consents = _consents_by_patient(
+            actor.unit, [c.patient_id for c in discussed] + [p.case.patient_id for p in postponed]
+        )
+
+        def covered(patient_id):
+            return rules.coverage(
+                consents.get(patient_id, []), scope=Scope.MBT, on=meeting_day
+            ).covered
+
+        discussed = [c for c in discussed if covered(c.patient_id)]
+        postponed = [p for p in postponed if covered(p.case.patient_id)]
+    discussions = {d.case_id: d for d in Discussion.objects.filter(case__in=discussed)}
+    items: dict[int, list] = defaultdict(list)
+    for item in (
+        ActionItem.objects.filter(case__in=discussed).select_related("owner").order_by("pk")
+    ):
+        items[item.case_id].append(item)
+    log_access(
+        actor,
+        [c.patient for c in discussed] + [p.case.patient for p in postponed],
+        action,
+        "MBT-protokoll (extern)" if external else "MBT-protokoll",
+    )
+    return Minutes(
+        meeting=meeting,
+        members=members,
+        modes=modes,
+        missing_present=missing_present_roles(members, modes),
+        discussed=[
+            ConferenceCase(
+                item=CaseOnAgenda(
+                    case=c, gate="ok", reason="", consent_needed=False, covered_for_external=True
+                ),
+                discussion=discussions.get(c.pk),
+                action_items=items.get(c.pk, []),
+                postponements=[],
+            )
+            for c in discussed
+        ],
+        postponed=postponed,
+        addenda=list(
+            Addendum.objects.filter(meeting=meeting).select_related("author").order_by("created_at")
+        ),
+    )
+
+
+def my_tasks(*, actor: Actor) -> dict:
+    """The actor's open feedback tasks and action items at the unit, overdue first. Every
+    patient shown is logged."""
+    from mbt.models import ActionItem, FeedbackTask
+
+    tasks = list(
+        FeedbackTask.objects.filter(case__unit=actor.unit, owner=actor.user, done_at__isnull=True)
+        .select_related("case__patient", "case__meeting")
+        .order_by("due_on", "pk")
+    )
+    items = list(
+        ActionItem.objects.filter(case__unit=actor.unit, owner=actor.user, done_at__isnull=True)
+        .select_related("case__patient")
+        .order_by("due_on", "pk")
+    )
+    log_access(
+        actor,
+        [t.case.patient for t in tasks] + [i.case.patient for i in items],
+        Action.READ,
+        "mina uppgifter",
+    )
+    return {"tasks": tasks, "items": items}
+
+
+def unit_overdue_feedback(*, actor: Actor) -> list:
+    """The unit's feedback tasks past their due date: the coordinator follows them up."""
+    from mbt.models import FeedbackTask
+
+    tasks = list(
+        FeedbackTask.objects.filter(
+            case__unit=actor.unit, done_at__isnull=True, due_on__lt=timezone.localdate()
+        )
+        .select_related("case__patient", "owner", "case__meeting")
+        .order_by("due_on", "pk")
+    )
+    log_access(actor, [t.case.patient for t in tasks], Action.READ, "försenade återkopplingar")
+    return tasks
+
+
+def task_get(*, actor: Actor, task_id: object):
+    from mbt.models import FeedbackTask
+
+    try:
+        pk = int(str(task_id))
+    except ValueError:
+        pk = None
+    task = (
+        FeedbackTask.objects.filter(pk=pk, case__unit=actor.unit)
+        .select_related(
+            "case__patient", "case__meeting", "owner", "conference_entry", "feedback_entry"
+        )
+        .first()
+        if pk
+        else None
+    )
+    if task is None:
+        patient_id = (
+            FeedbackTask.objects.filter(pk=pk).values_list("case__patient_id", flat=True).first()
+            if pk
+            else None
+        )
+        log_denied(actor, patient_id, f"återkoppling {str(task_id)[:20]}")
+        raise Http404
+    log_access(actor, [task.case.patient], Action.READ, "återkoppling")
+    return task

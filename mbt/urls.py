@@ -1,6 +1,7 @@
 from django.urls import path
 
 from mbt import views
+from mbt.views import conference
 
 app_name = "mbt"
 
@@ -19,6 +20,18 @@ urlpatterns = [
     path("mbt/arenden/<int:case_id>/minuter/", views.case_minutes, name="case_minutes"),
     path("mbt/arenden/<int:case_id>/forberedd/", views.case_prepared, name="case_prepared"),
     path("mbt/arenden/<int:case_id>/sen/", views.case_late, name="case_late"),
+    path("mbt/moten/<int:meeting_id>/konferens/", conference.conference, name="conference"),
+    path("mbt/moten/<int:meeting_id>/narvaro/", conference.attendance, name="attendance"),
+    path("mbt/moten/<int:meeting_id>/avsluta/", conference.close, name="close"),
+    path("mbt/moten/<int:meeting_id>/protokoll/", conference.minutes, name="minutes"),
+    path("mbt/moten/<int:meeting_id>/protokoll.pdf", conference.minutes_pdf, name="minutes_pdf"),
+    path("mbt/arenden/<int:case_id>/diskussion/", conference.discussion, name="discussion"),
+    path("mbt/arenden/<int:case_id>/atgarder/", conference.action_add, name="action_add"),
+    path("mbt/arenden/<int:case_id>/bordlagg/", conference.postpone, name="postpone"),
+    path("mbt/atgarder/<int:item_id>/klar/", conference.action_done, name="action_done"),
+    path("mbt/uppgifter/", conference.tasks, name="tasks"),
+    path("mbt/uppgifter/flytta/", conference.reassign_all, name="reassign_all"),
+    path("mbt/aterkoppling/<int:task_id>/", conference.task, name="task"),
     path("mbt/kalender/", views.calendar_settings, name="calendar"),
     path("mbt/kalender/<str:token>.ics", views.feed, name="feed"),
 ]

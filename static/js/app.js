@@ -93,6 +93,89 @@
     }
   });
 
+  // Autosave (forms marked data-autosave, sent by htmx with X-Autosave). A form with unsaved
+  // text is marked data-dirty until the server confirms. If the connection drops or the session
+  // has ended, the text stays on the page, the form says so, and it is sent again every ten
+  // seconds; after a new login in another tab the next attempt picks up a fresh CSRF token.
+  function autosaveForm(element) {
+    return element && element.closest ? element.closest("form[data-autosave]") : null;
+  }
+  function statusOf(form) {
+    return form.querySelector(".save-status");
+  }
+  document.addEventListener("input", function (event) {
+    var form = autosaveForm(event.target);
+    if (form) {
+      form.dataset.dirty = "1";
+    }
+  });
+  function retryLater(form, message) {
+    var status = statusOf(form);
+    if (status) {
+      status.className = "save-status save-status--offline";
+      status.setAttribute("role", "alert");
+      status.innerHTML = message;
+    }
+    window.clearTimeout(form._retry);
+    form._retry = window.setTimeout(function () {
+      refreshCsrf().finally(function () {
+        window.htmx.trigger(form, "change");
+      });
+    }, 10000);
+  }
+  function refreshCsrf() {
+    var url = document.body.dataset.sessionStatusUrl;
+    if (!url) {
+      return Promise.resolve();
+    }
+    return fetch(url, { credentials: "same-origin", headers: { "X-Background-Request": "1" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (data && data.csrf_token) {
+          var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+          headers["X-CSRFToken"] = data.csrf_token;
+          document.body.setAttribute("hx-headers", JSON.stringify(headers));
+          document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+            input.value = data.csrf_token;
+          });
+        }
+      })
+      .catch(function () {});
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = autosaveForm(event.detail.elt);
+    if (!form) {
+      return;
+    }
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (event.detail.successful) {
+      delete form.dataset.dirty;
+      window.clearTimeout(form._retry);
+    } else if (status === 401 || status === 403) {
+      var login = document.body.dataset.loginUrl || "/accounts/login/";
+      retryLater(
+        form,
+        "Inte sparat: du har loggats ut. Texten finns kvar här. " +
+          "<a href=\"" + login + "\" target=\"_blank\" rel=\"noopener\">Logga in i en ny flik</a>" +
+          " så sparas den automatiskt."
+      );
+    } else if (status === 0 || status >= 500) {
+      retryLater(form, "Inte sparat: ingen kontakt med servern. Texten finns kvar här och sparas när kontakten är tillbaka.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = autosaveForm(event.detail.elt);
+    if (form) {
+      retryLater(form, "Inte sparat: ingen kontakt med servern. Texten finns kvar här och sparas när kontakten är tillbaka.");
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (document.querySelector("form[data-dirty]")) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitting]").forEach(function (form) {
       delete form.dataset.submitting;

@@ -29,6 +29,13 @@
   }
 
   function goToLogin() {
+    if (document.querySelector("form[data-dirty]")) {
+      // Unsaved text on the page: stay. The autosave says how to log in without losing it.
+      if (dialog && dialog.open) {
+        dialog.close();
+      }
+      return;
+    }
     var next = window.location.pathname + window.location.search;
     window.location.assign(loginUrl + "?next=" + encodeURIComponent(next));
   }

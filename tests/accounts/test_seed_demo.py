@@ -115,10 +115,22 @@ def test_seed_demo(settings, client):
     asen = CareUnit.objects.get(name="Vårdcentralen Åsen")
     nearest = Meeting.objects.filter(team__unit=asen, starts_at__gt=timezone.now()).first()
     agenda = mbt_selectors.agenda(
-        actor=Actor(user=User.objects.get(username="kerstin"), unit=asen), meeting=nearest, log=False
+        actor=Actor(user=User.objects.get(username="kerstin"), unit=asen),
+        meeting=nearest,
+        log=False,
     )
     assert agenda.on_agenda and agenda.waiting and agenda.left and agenda.late
     assert CaseReferral.objects.filter(preparations__isnull=False).exists()
+
+    # Held meetings with minutes: feedback on time, late and open; an addendum; a postponement.
+    from mbt.models import Addendum, FeedbackTask, Postponement
+
+    assert Meeting.objects.filter(status="avslutat").count() >= 2
+    tasks = list(FeedbackTask.objects.select_related("case__meeting"))
+    assert any(t.done_at and t.given_on <= t.due_on for t in tasks)
+    assert any(t.done_at and t.given_on > t.due_on for t in tasks)
+    assert any(t.done_at is None and t.is_overdue for t in tasks)
+    assert Addendum.objects.exists() and Postponement.objects.exists()
 
     # Every demo user with a current assignment can log in; the one whose assignment ended cannot.
     for user in User.objects.all():

@@ -35,6 +35,7 @@ class Command(BaseCommand):
             journal_demo.seed()
             consent_demo.seed()
             mbt_demo.seed()
+            mbt_demo.seed_conferences()
 
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {Patient.objects.count()} patients.")

@@ -20,6 +20,7 @@ from config.pdf import pdf_response, render_pdf
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access
 from journal.personnummer import InvalidIdentityNumber, parse_identity_number
+from journal.services import DuplicateSubmission
 from journal.views import form_errors_to
 from mbt import calendar, schedule, selectors, services
 from mbt.forms import (
@@ -417,6 +418,8 @@ def register(request: HttpRequest) -> HttpResponse:
                     late_choice=data["late_choice"],
                     submission_key=data["submission_key"],
                 )
+            except DuplicateSubmission as duplicate:
+                return redirect("mbt:case", case_id=duplicate.record.pk)
             except ValidationError as error:
                 form_errors_to(form, error)
             else:
@@ -464,11 +467,16 @@ def _registration_message(request, actor: Actor, case: CaseReferral, *, chosen: 
         )
     agenda = selectors.agenda(actor=actor, meeting=case.meeting, log=False)
     item = next(
-        i
-        for i in agenda.on_agenda + agenda.waiting + agenda.left + agenda.late
-        if i.case.pk == case.pk
+        (
+            i
+            for i in agenda.on_agenda + agenda.waiting + agenda.left + agenda.late
+            if i.case.pk == case.pk
+        ),
+        None,
     )
-    if item.gate != "ok":
+    if item is None:
+        messages.info(request, _("Ärendet är redan hanterat."))
+    elif item.gate != "ok":
         messages.warning(
             request,
             _("Ärendet är sparat men väntar på samtycke och tas inte upp förrän det finns: %(why)s")

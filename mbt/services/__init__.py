@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, User
 from journal.accesslog import Actor
 from journal.models import CareRelation, EntryType, Patient
-from journal.services import already_submitted, journal_entry_create, save_by
+from journal.services import (
+    DuplicateSubmission,
+    already_submitted,
+    journal_entry_create,
+    save_by,
+)
 from mbt import schedule
 from mbt.models import (
     CalendarToken,
@@ -29,6 +34,7 @@ from mbt.models import (
     TeamMember,
 )
 
+PLANNING_HORIZON = datetime.timedelta(days=730)
 LATE_NEXT = "next"
 LATE_ASK_CHAIR = "late"
 
@@ -82,8 +88,12 @@ def member_add_internal(*, actor: Actor, user: User, role: str) -> TeamMember:
     if TeamMember.objects.filter(team=team, user=user, role=role, ended_on__isnull=True).exists():
         raise ValidationError({"user": _("Personen finns redan i teamet i den rollen.")})
     member = TeamMember(team=team, user=user, role=role, joined_on=timezone.localdate())
-    member.full_clean()
-    save_by(actor, member)
+    member.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            save_by(actor, member)
+    except IntegrityError:
+        raise ValidationError({"user": _("Personen finns redan i teamet i den rollen.")}) from None
     return member
 
 
@@ -101,8 +111,17 @@ def member_add_external(
     )
     if not member.name:
         raise ValidationError({"name": _("Ange den externa medlemmens namn.")})
-    member.full_clean()
-    save_by(actor, member)
+    member.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            save_by(actor, member)
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "name": _("%(name)s från %(org)s finns redan i teamet.")
+                % {"name": member.name, "org": organisation}
+            }
+        ) from None
     return member
 
 
@@ -141,11 +160,21 @@ def series_create(
     interval_weeks: int,
     room: str = "",
     video_link: str = "",
+    submission_key=None,
 ) -> MeetingSeries:
-    """A meeting series and its meetings, every interval_weeks weeks from the first date."""
+    """A meeting series and its meetings, every interval_weeks weeks from the first date. A
+    meeting at a time the team already meets is skipped."""
+    if submission_key is not None:
+        earlier = MeetingSeries.objects.filter(
+            submission_key=submission_key, team__unit=actor.unit
+        ).first()
+        if earlier is not None:
+            return earlier
     errors = {}
     if first_date < timezone.localdate():
         errors["first_date"] = _("Första mötet kan inte ligga bakåt i tiden.")
+    elif first_date > timezone.localdate() + PLANNING_HORIZON:
+        errors["first_date"] = _("Planera möten högst två år framåt.")
     if until < first_date:
         errors["until"] = _("Slutdatumet kan inte ligga före första mötet.")
     elif (until - first_date).days > 366:
@@ -163,11 +192,19 @@ def series_create(
         room=room.strip() or team.default_room,
         video_link=video_link.strip() or team.default_video_link,
         created_by=actor.user,
+        submission_key=submission_key,
     )
     series.full_clean()
     save_by(actor, series)
     chair = coordinator_of(team)
+    taken = set(
+        Meeting.objects.filter(team=team)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("starts_at", flat=True)
+    )
     for day in schedule.series_dates(first_date, until, interval_weeks):
+        if schedule.at_local(day, start_time) in taken:
+            continue
         meeting = Meeting(
             team=team,
             series=series,
@@ -205,6 +242,8 @@ def meeting_move(
         raise ValidationError({"reason": _("Ange varför mötet flyttas.")})
     if starts_at < timezone.now():
         raise ValidationError({"starts_at": _("Mötet kan inte flyttas bakåt i tiden.")})
+    if starts_at > timezone.now() + PLANNING_HORIZON:
+        raise ValidationError({"starts_at": _("Mötet kan flyttas högst två år framåt.")})
     if current.moved_from is None:
         current.moved_from = current.starts_at
     current.starts_at = starts_at
@@ -374,6 +413,10 @@ def case_register(
         with transaction.atomic():
             save_by(actor, case)
     except IntegrityError:
+        if submission_key is not None:
+            earlier = CaseReferral.objects.filter(submission_key=submission_key).first()
+            if earlier is not None:
+                raise DuplicateSubmission(earlier) from None
         raise ValidationError({"meeting": _("Patienten är redan anmäld till det mötet.")}) from None
     case.invited.set(invited)
     return case
@@ -448,7 +491,9 @@ def case_move(*, actor: Actor, case: CaseReferral, direction: int) -> None:
         .exclude(state=CaseReferral.State.WITHDRAWN)
         .order_by("position", "pk")
     )
-    index = next(i for i, c in enumerate(siblings) if c.pk == current.pk)
+    index = next((i for i, c in enumerate(siblings) if c.pk == current.pk), None)
+    if index is None:
+        return  # withdrawn since the page was loaded
     target = index + (1 if direction > 0 else -1)
     if not 0 <= target < len(siblings):
         return
@@ -520,3 +565,21 @@ def calendar_token_revoke(*, user: User) -> int:
     return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+# The conference's writes live in their own module; `from mbt import services` gives all.
+from mbt.services.conference import (  # noqa: E402, F401
+    action_item_add,
+    action_item_done,
+    addendum_add,
+    attendance_modes,
+    attendance_set,
+    case_postpone,
+    conference_text,
+    discussion_save,
+    feedback_reassign,
+    feedback_record,
+    meeting_close,
+    missing_present_roles,
+    tasks_reassign_all,
+)

@@ -1,0 +1,449 @@
+"""Writes for running an MBT meeting: attendance, the autosaved discussion of each case,
+action items, postponement, closing the meeting (draft conference entries and feedback tasks in
+one transaction), feedback to the patient, reassignment and addenda to closed minutes."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from journal.accesslog import Actor
+from journal.models import EntryType
+from journal.services import (
+    ConflictError,
+    journal_draft_reassign,
+    journal_entry_create,
+    journal_entry_sign,
+    save_by,
+)
+from journal.workdays import add_working_days
+from mbt.models import (
+    REQUIRED_ROLES,
+    ActionItem,
+    Addendum,
+    Attendance,
+    CaseReferral,
+    Discussion,
+    FeedbackTask,
+    MbtRole,
+    Meeting,
+    Outcome,
+    Participation,
+    Postponement,
+    TeamMember,
+)
+
+
+def _open_meeting(actor: Actor, meeting: Meeting) -> Meeting:
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk, team__unit=actor.unit)
+    if current.is_closed:
+        raise ValidationError(_("Mötet är avslutat. Rättelser görs som tillägg till protokollet."))
+    if current.is_cancelled:
+        raise ValidationError(_("Mötet är inställt."))
+    return current
+
+
+def _case(actor: Actor, case: CaseReferral) -> CaseReferral:
+    return (
+        CaseReferral.objects.select_for_update(of=("self",))
+        .select_related("meeting__team", "patient", "registrant")
+        .get(pk=case.pk, unit=actor.unit)
+    )
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+
+
+def attendance_modes(meeting: Meeting, members: Iterable[TeamMember]) -> dict[int, str]:
+    """Recorded attendance, or what the member said beforehand (absent if they said so)."""
+    recorded = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "mode"))
+    expected = dict(Participation.objects.filter(meeting=meeting).values_list("member_id", "mode"))
+    modes = {}
+    for member in members:
+        if member.pk in recorded:
+            modes[member.pk] = recorded[member.pk]
+        elif expected.get(member.pk) == Participation.Mode.AWAY:
+            modes[member.pk] = Attendance.Mode.ABSENT
+        elif expected.get(member.pk) == Participation.Mode.DIGITAL:
+            modes[member.pk] = Attendance.Mode.DIGITAL
+        else:
+            modes[member.pk] = Attendance.Mode.ON_SITE
+    return modes
+
+
+def missing_present_roles(members: Iterable[TeamMember], modes: dict[int, str]) -> list[str]:
+    """Required roles with no one present (on site or digitally)."""
+    present = set()
+    for member in members:
+        if modes.get(member.pk) != Attendance.Mode.ABSENT:
+            present.add(member.role)
+            if member.user_id and member.user.profession in ("kurator", "psykolog"):
+                present.add(MbtRole.SAMTALSMOTTAGNING)
+    return [str(MbtRole(role).label) for role in REQUIRED_ROLES if role not in present]
+
+
+@transaction.atomic
+def attendance_set(*, actor: Actor, meeting: Meeting, member: TeamMember, mode: str) -> Attendance:
+    current = _open_meeting(actor, meeting)
+    if member.team_id != current.team_id:
+        raise ValidationError(_("Personen är inte med i teamet."))
+    if mode not in Attendance.Mode.values:
+        raise ValidationError(_("Välj på plats, digitalt eller frånvarande."))
+    attendance, _created = Attendance.objects.get_or_create(
+        meeting=current, member=member, defaults={"mode": mode}
+    )
+    if attendance.mode != mode:
+        attendance.mode = mode
+        save_by(actor, attendance)
+    return attendance
+
+
+# --- The discussion of a case -------------------------------------------------------------------
+
+
+@transaction.atomic
+def discussion_save(
+    *,
+    actor: Actor,
+    case: CaseReferral,
+    summary: str,
+    outcomes: Iterable[str],
+    referral_other: str = "",
+    version: int,
+) -> Discussion:
+    """Autosave: stores what the chair has typed so far. version is what the page last saw; if
+    someone else saved since, ConflictError carries their version and nothing is overwritten."""
+    current_case = _case(actor, case)
+    _open_meeting(actor, current_case.meeting)
+    outcomes = [o for o in dict.fromkeys(outcomes) if o in Outcome.values]
+    if Outcome.INGEN_ATGARD in outcomes and len(outcomes) > 1:
+        raise ValidationError(
+            {"outcomes": _('"Ingen åtgärd" kan inte kombineras med andra utfall.')}
+        )
+    discussion = Discussion.objects.select_for_update().filter(case=current_case).first()
+    if discussion is None:
+        if version != 0:
+            raise ConflictError(None)
+        discussion = Discussion(case=current_case, saved_by=actor.user, version=0)
+    elif discussion.version != version:
+        raise ConflictError(discussion)
+    discussion.summary = summary
+    discussion.outcomes = outcomes
+    discussion.referral_other = referral_other.strip() if Outcome.REMISS_ANNAN in outcomes else ""
+    discussion.saved_at = timezone.now()
+    discussion.saved_by = actor.user
+    discussion.version += 1
+    save_by(actor, discussion)
+    return discussion
+
+
+@transaction.atomic
+def action_item_add(
+    *, actor: Actor, case: CaseReferral, what: str, owner: User, due_on: datetime.date
+) -> ActionItem:
+    current = _case(actor, case)
+    _open_meeting(actor, current.meeting)
+    errors = {}
+    if not what.strip():
+        errors["what"] = _("Skriv vad som ska göras.")
+    if due_on < timezone.localdate():
+        errors["due_on"] = _("Datumet har redan passerat.")
+    if not owner.assignments.current().filter(unit=actor.unit).exists():
+        errors["owner"] = _("Ansvarig ska vara en medarbetare vid enheten.")
+    if errors:
+        raise ValidationError(errors)
+    item = ActionItem(
+        case=current,
+        what=what.strip(),
+        owner=owner,
+        due_on=due_on,
+        created_by=actor.user,
+        created_at=timezone.now(),
+    )
+    item.full_clean()
+    save_by(actor, item)
+    return item
+
+
+@transaction.atomic
+def action_item_done(*, actor: Actor, item: ActionItem) -> ActionItem:
+    current = ActionItem.objects.select_for_update().get(pk=item.pk, case__unit=actor.unit)
+    if current.done_at is None:
+        current.done_at = timezone.now()
+        save_by(actor, current)
+    return current
+
+
+@transaction.atomic
+def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseReferral:
+    """Bordlägg: the case moves to the next planned meeting with its discussion so far, action
+    items and the reason."""
+    current = _case(actor, case)
+    meeting = _open_meeting(actor, current.meeting)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ange varför ärendet bordläggs.")})
+    following = (
+        Meeting.objects.filter(
+            team=meeting.team, status=Meeting.Status.PLANNED, starts_at__gt=meeting.starts_at
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if following is None:
+        raise ValidationError(_("Det finns inget senare möte. Planera fler möten först."))
+    if (
+        CaseReferral.objects.filter(meeting=following, patient=current.patient)
+        .exclude(state=CaseReferral.State.WITHDRAWN)
+        .exclude(pk=current.pk)
+        .exists()
+    ):
+        raise ValidationError(_("Patienten är redan anmäld till nästa möte."))
+    Postponement.objects.create(
+        case=current,
+        from_meeting=meeting,
+        to_meeting=following,
+        reason=reason.strip(),
+        by=actor.user,
+        at=timezone.now(),
+    )
+    current.meeting = following
+    current.position = (
+        CaseReferral.objects.filter(meeting=following).aggregate(m=Max("position"))["m"] or 0
+    ) + 1
+    current.version += 1
+    save_by(actor, current)
+    return current
+
+
+# --- Closing the meeting ------------------------------------------------------------------------
+
+
+def _participants_text(members, modes) -> str:
+    parts = []
+    for member in members:
+        mode = modes.get(member.pk)
+        if mode == Attendance.Mode.ABSENT:
+            continue
+        role = str(MbtRole(member.role).label).lower()
+        if member.is_external:
+            role = f"{role} ({member.organisation.name}, extern)"
+        if mode == Attendance.Mode.DIGITAL:
+            role = f"{role}, digitalt"
+        parts.append(role)
+    return ", ".join(parts)
+
+
+def conference_text(case: CaseReferral, discussion: Discussion, participants: str, items) -> str:
+    day = timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
+    lines = [
+        _("MBT-konferens %(day)s.") % {"day": day},
+        _("Deltagare: %(who)s.") % {"who": participants},
+        _("Frågeställning: %(q)s") % {"q": case.question},
+    ]
+    if discussion.summary.strip():
+        lines.append(_("Diskussion: %(s)s") % {"s": discussion.summary.strip()})
+    lines.append(_("Utfall: %(o)s.") % {"o": "; ".join(discussion.outcome_labels).lower()})
+    if items:
+        lines.append(
+            _("Åtgärder: %(a)s.")
+            % {
+                "a": "; ".join(
+                    f"{i.what} ({i.owner.display_name}, senast {i.due_on.isoformat()})"
+                    for i in items
+                )
+            }
+        )
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def meeting_close(*, actor: Actor, meeting: Meeting, agenda_cases: list[CaseReferral]) -> Meeting:
+    """Locks the meeting and, all or nothing: records attendance; for every discussed case a draft
+    MBT-konferens entry for its registrant (who documents, per the routine) and a task to sign
+    it and give the patient feedback within the team's working days."""
+    current = _open_meeting(actor, meeting)
+    team = current.team
+    from mbt.selectors import current_members
+
+    members = list(current_members(team).select_related("user", "organisation"))
+    modes = attendance_modes(current, members)
+    chair_member = next(
+        (m for m in members if current.chair_id and m.user_id == current.chair_id), None
+    )
+    if (
+        chair_member is not None
+        and modes.get(chair_member.pk) == Attendance.Mode.ABSENT
+        and current.acting_chair_id is None
+    ):
+        raise ValidationError(
+            _("Ordföranden är frånvarande: ange vem som var t.f. ordförande innan mötet avslutas.")
+        )
+    cases = list(
+        CaseReferral.objects.select_for_update(of=("self",))
+        .filter(pk__in=[c.pk for c in agenda_cases], meeting=current)
+        .select_related("registrant", "patient")
+    )
+    discussions = {d.case_id: d for d in Discussion.objects.filter(case__in=cases)}
+    undecided = [c for c in cases if not (discussions.get(c.pk) and discussions[c.pk].outcomes)]
+    if undecided:
+        names = ", ".join(c.patient.full_name for c in undecided)
+        raise ValidationError(_("Ange utfall eller bordlägg först: %(names)s.") % {"names": names})
+    for member in members:
+        Attendance.objects.update_or_create(
+            meeting=current, member=member, defaults={"mode": modes[member.pk]}
+        )
+    participants = _participants_text(members, modes)
+    due_on = add_working_days(
+        timezone.localtime(current.starts_at).date(), team.feedback_working_days
+    )
+    items_by_case: dict[int, list[ActionItem]] = {}
+    for item in ActionItem.objects.filter(case__in=cases).select_related("owner"):
+        items_by_case.setdefault(item.case_id, []).append(item)
+    for case in cases:
+        entry = journal_entry_create(
+            actor=actor,
+            patient=case.patient,
+            entry_type=EntryType.MBT_KONFERENS,
+            text=conference_text(
+                case, discussions[case.pk], participants, items_by_case.get(case.pk, [])
+            ),
+            sign=False,
+            author=case.registrant,
+        )
+        FeedbackTask.objects.create(
+            case=case, owner=case.registrant, due_on=due_on, conference_entry=entry
+        )
+        case.state = CaseReferral.State.DISCUSSED
+        case.version += 1
+        save_by(actor, case, update_fields=["state", "version"])
+    current.status = Meeting.Status.CLOSED
+    current.closed_at = timezone.now()
+    current.closed_by = actor.user
+    current.version += 1
+    current.full_clean()
+    save_by(actor, current)
+    return current
+
+
+# --- Feedback to the patient ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_record(
+    *, actor: Actor, task: FeedbackTask, method: str, given_on: datetime.date, said: str
+) -> FeedbackTask:
+    """Återkoppling: signs the conference entry (if still a draft) and journals what the patient
+    was told, signed by the one who told them. Only the task's owner records it."""
+    current = (
+        FeedbackTask.objects.select_for_update()
+        .select_related("case__patient", "conference_entry")
+        .get(pk=task.pk, case__unit=actor.unit)
+    )
+    if current.done_at is not None:
+        return current
+    if current.owner_id != actor.user.pk:
+        raise ValidationError(_("Bara den som har uppgiften registrerar återkopplingen."))
+    errors = {}
+    if method not in FeedbackTask.Method.values:
+        errors["method"] = _("Välj hur patienten fick återkopplingen.")
+    if given_on > timezone.localdate():
+        errors["given_on"] = _("Datumet kan inte ligga i framtiden.")
+    if given_on < timezone.localtime(current.case.meeting.starts_at).date():
+        errors["given_on"] = _("Återkopplingen kan inte ha getts före mötet.")
+    if not said.strip():
+        errors["said"] = _("Skriv vad patienten fick veta.")
+    if errors:
+        raise ValidationError(errors)
+    if not current.conference_entry.is_signed:
+        current.conference_entry = journal_entry_sign(actor=actor, entry=current.conference_entry)
+    method_label = str(FeedbackTask.Method(method).label).lower()
+    current.feedback_entry = journal_entry_create(
+        actor=actor,
+        patient=current.case.patient,
+        entry_type=EntryType.ATERKOPPLING,
+        text=_("Återkoppling efter MBT %(day)s, %(how)s %(when)s. %(said)s")
+        % {
+            "day": timezone.localtime(current.case.meeting.starts_at).strftime("%Y-%m-%d"),
+            "how": method_label,
+            "when": given_on.isoformat(),
+            "said": said.strip(),
+        },
+    )
+    current.method = method
+    current.given_on = given_on
+    current.said = said.strip()
+    current.done_at = timezone.now()
+    current.done_by = actor.user
+    current.full_clean()
+    save_by(actor, current)
+    return current
+
+
+def _check_colleague(actor: Actor, user: User) -> None:
+    if not user.assignments.current().filter(unit=actor.unit).exists():
+        raise ValidationError({"owner": _("Välj en medarbetare med uppdrag vid enheten.")})
+
+
+@transaction.atomic
+def feedback_reassign(*, actor: Actor, task: FeedbackTask, owner: User) -> FeedbackTask:
+    current = (
+        FeedbackTask.objects.select_for_update()
+        .select_related("conference_entry")
+        .get(pk=task.pk, case__unit=actor.unit)
+    )
+    if current.done_at is not None:
+        raise ValidationError(_("Återkopplingen är redan gjord."))
+    _check_colleague(actor, owner)
+    if current.owner_id == owner.pk:
+        return current
+    current.owner = owner
+    save_by(actor, current)
+    if not current.conference_entry.is_signed:
+        journal_draft_reassign(actor=actor, entry=current.conference_entry, author=owner)
+    return current
+
+
+@transaction.atomic
+def tasks_reassign_all(*, actor: Actor, from_user: User, to_user: User) -> tuple[int, int]:
+    """Moves every open feedback task and action item at the unit from one person to another, in
+    one step (someone leaves or is away). Returns (tasks, action items) moved."""
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("Välj en annan medarbetare.")})
+    _check_colleague(actor, to_user)
+    tasks = list(
+        FeedbackTask.objects.select_for_update()
+        .filter(case__unit=actor.unit, owner=from_user, done_at__isnull=True)
+        .select_related("conference_entry")
+    )
+    for task in tasks:
+        feedback_reassign(actor=actor, task=task, owner=to_user)
+    items = list(
+        ActionItem.objects.select_for_update().filter(
+            case__unit=actor.unit, owner=from_user, done_at__isnull=True
+        )
+    )
+    for item in items:
+        item.owner = to_user
+        save_by(actor, item)
+    return len(tasks), len(items)
+
+
+@transaction.atomic
+def addendum_add(*, actor: Actor, meeting: Meeting, text: str) -> Addendum:
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk, team__unit=actor.unit)
+    if not current.is_closed:
+        raise ValidationError(_("Tillägg görs till protokollet när mötet är avslutat."))
+    if not text.strip():
+        raise ValidationError({"text": _("Skriv tillägget.")})
+    addendum = Addendum(
+        meeting=current, text=text.strip(), author=actor.user, created_at=timezone.now()
+    )
+    save_by(actor, addendum)
+    return addendum

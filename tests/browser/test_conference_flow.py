@@ -1,0 +1,148 @@
+"""The chair runs a meeting of three cases (one postponed), closes it and prints the minutes;
+the registrant signs the entry and records the feedback."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.utils import timezone
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from accounts.models import Profession, Role
+from journal.models import EntryType, JournalEntry
+from mbt import services
+from mbt.models import CaseReferral, FeedbackTask, MbtRole, Meeting
+from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.factories import PASSWORD, CareUnitFactory, actor_for, register_patient, staff_at
+
+
+def test_chair_runs_and_closes_the_meeting_and_the_registrant_gives_feedback(page):
+    unit = CareUnitFactory(name="Vårdcentralen Åsen")
+    chair = staff_at(
+        unit,
+        username="kerstin",
+        first_name="Kerstin",
+        last_name="Lindqvist",
+        profession=Profession.REHABKOORDINATOR,
+    )
+    doctor = staff_at(
+        unit,
+        username="erik",
+        first_name="Erik",
+        last_name="Johansson",
+        profession=Profession.LAKARE,
+    )
+    physio = staff_at(
+        unit, first_name="Sara", last_name="Nilsson", profession=Profession.FYSIOTERAPEUT
+    )
+    counsellor = staff_at(unit, first_name="Johan", last_name="Berg", profession=Profession.KURATOR)
+    admin = staff_at(
+        unit,
+        first_name="Maria",
+        last_name="Ek",
+        profession=Profession.VARDADMINISTRATOR,
+        role=Role.ADMINISTRATION,
+    )
+    actor = actor_for(chair, unit)
+    for user, role in (
+        (chair, MbtRole.REHABKOORDINATOR),
+        (doctor, MbtRole.LAKARE),
+        (physio, MbtRole.FYSIOTERAPEUT),
+        (counsellor, MbtRole.SAMTALSMOTTAGNING),
+        (admin, MbtRole.VARDADMINISTRATOR),
+    ):
+        services.member_add_internal(actor=actor, user=user, role=role)
+    team = services.team_for(unit)
+    now = timezone.localtime()
+    meeting = Meeting.objects.create(
+        team=team, starts_at=now - datetime.timedelta(minutes=20), chair=chair
+    )
+    Meeting.objects.create(team=team, starts_at=now + datetime.timedelta(days=14), chair=chair)
+    names = ["Anna Andersson", "Bo Berg", "Cecilia Carlsson"]
+    for position, name in enumerate(names, start=1):
+        first, last = name.split()
+        patient = register_patient(unit, doctor, first_name=first, last_name=last)
+        CaseReferral.objects.create(
+            unit=unit,
+            meeting=meeting,
+            patient=patient,
+            registrant=doctor,
+            question=f"Fråga om {first}",
+            position=position,
+        )
+
+    login(page, "kerstin", PASSWORD)
+    page.goto(f"/mbt/moten/{meeting.pk}/")
+    page.get_by_role("link", name="Led mötet").click()
+    expect(page.get_by_role("heading", name="Närvaro")).to_be_visible()
+    assert_accessible(page)
+    # Sara joins digitally.
+    page.get_by_role("button", name="Sara Nilsson: Digitalt").click()
+    expect(page.get_by_role("button", name="Sara Nilsson: Digitalt")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    # Case 1: typed summary is autosaved, outcome ticked.
+    first = page.locator("section.conference-case").nth(0)
+    first.get_by_label("Sammanfattning av diskussionen").fill(
+        "Smärtproblematik, motiverad till träning."
+    )
+    expect(first.locator(".save-status")).to_contain_text("Sparat", timeout=10_000)
+    first.get_by_label("Insats av fysioterapeut").check()
+    expect(first.locator(".save-status")).to_contain_text("Sparat")
+    first.get_by_label("Vad").fill("Boka fysioterapeut")
+    first.get_by_label("Klart senast").fill(
+        (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    )
+    first.get_by_role("button", name="Lägg till åtgärd").click()
+    expect(page.locator("section.conference-case").nth(0)).to_contain_text("Boka fysioterapeut")
+
+    # Case 2: a referral.
+    second = page.locator("section.conference-case").nth(1)
+    second.get_by_label("Remiss till Smärtcentrum").check()
+    expect(second.locator(".save-status")).to_contain_text("Sparat")
+
+    # Case 3: postponed.
+    third = page.locator("section.conference-case").nth(2)
+    third.get_by_text("Bordlägg till nästa möte").click()
+    third.get_by_label("Skäl").fill("Väntar på röntgensvar")
+    page.once("dialog", lambda dialog: dialog.accept())
+    third.get_by_role("button", name="Bordlägg").click()
+    expect(page.locator("#messages")).to_contain_text("är bordlagt till mötet")
+    expect(page.locator("section.conference-case")).to_have_count(2)
+    screenshot(page, "conference")
+    assert_accessible(page)
+
+    # Close.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Avsluta mötet").click()
+    expect(page.get_by_role("heading", name="Protokoll, MBT", exact=False)).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Mötet är avslutat")
+    assert FeedbackTask.objects.count() == 2
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Skriv ut protokoll").click()
+    reader = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "Protokoll" in text and "Anna Andersson" in text and "Bo Berg" in text
+    assert "Bordlagda ärenden" in text and "Väntar på röntgensvar" in text
+    assert "Sara Nilsson (fysioterapeut): digitalt" in text
+    page.get_by_role("banner").get_by_role("button", name="Logga ut").click()
+
+    # The registrant signs the entry and records the feedback.
+    login(page, "erik", PASSWORD)
+    tasks = page.get_by_role("region", name="Att göra")
+    tasks.get_by_role("link", name="Återkoppla till Anna Andersson").click()
+    expect(page.get_by_role("heading", name="Återkoppla och journalför").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Telefon").check()
+    page.get_by_label("Vad patienten fick veta").fill("Informerad om remiss till fysioterapeut.")
+    page.get_by_role("button", name="Signera och journalför").click()
+    expect(page.get_by_role("status")).to_contain_text("Återkopplingen är journalförd")
+    done = FeedbackTask.objects.get(case__patient__first_name="Anna")
+    assert done.done_at and done.conference_entry.is_signed
+    assert (
+        JournalEntry.objects.filter(entry_type=EntryType.ATERKOPPLING, author=doctor).count() == 1
+    )
+    assert page.console_errors == []
