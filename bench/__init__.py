@@ -1,2 +1,46 @@
 """Benchmarks: scripts that seed large data sets and print timings. Never part of `make test`;
 each has a small-N smoke test that is."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+
+
+def timed(call: Callable[[int], object], repeats: int) -> tuple[float, float]:
+    """Runs `call(i)` for i in range(repeats) (a benchmark may vary its input by i); returns the
+    median and the p95 (nearest rank) in ms."""
+    times = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        call(i)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
+
+
+@contextlib.contextmanager
+def bench_database(name: str, *, keep: bool = False) -> Iterator[None]:
+    """Sets Django up against a fresh database `name` (created like a test database, with
+    migrations) and drops it afterwards unless `keep`."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    connection.settings_dict["TEST"]["NAME"] = name
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        if not keep:
+            connection.creation.destroy_test_db(name, verbosity=0)

@@ -9,9 +9,8 @@ PDF (rendered by WeasyPrint), and the query count of the page.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import time
+
+from bench import bench_database, timed
 
 
 def seed(*, cases: int) -> dict:
@@ -94,16 +93,6 @@ def seed(*, cases: int) -> dict:
     return {"user": actor.user, "meeting": meeting}
 
 
-def _timed(call, repeats: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
-
-
 def run(*, cases: int, repeats: int) -> list[tuple[str, float, float]]:
     from django.db import connection, reset_queries
     from django.test import Client
@@ -117,7 +106,7 @@ def run(*, cases: int, repeats: int) -> list[tuple[str, float, float]]:
     pdf = f"/mbt/moten/{meeting.pk}/dagordning.pdf"
 
     def get(url):
-        def call():
+        def call(_repetition=0):
             response = client.get(url)
             assert response.status_code == 200, response.status_code
 
@@ -130,9 +119,9 @@ def run(*, cases: int, repeats: int) -> list[tuple[str, float, float]]:
     with CaptureQueriesContext(connection) as queries:
         get(page)()
     results = [
-        ("agenda page", *_timed(get(page), repeats)),
-        ("agenda PDF (internal)", *_timed(get(pdf), repeats)),
-        ("agenda PDF (external)", *_timed(get(pdf + "?version=extern"), repeats)),
+        ("agenda page", *timed(get(page), repeats)),
+        ("agenda PDF (internal)", *timed(get(pdf), repeats)),
+        ("agenda PDF (external)", *timed(get(pdf + "?version=extern"), repeats)),
     ]
     print(f"meeting with {cases} cases; agenda page runs {len(queries)} queries")
     print(f"{'what':30} {'median ms':>10} {'p95 ms':>10}")
@@ -146,20 +135,5 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    connection.settings_dict["TEST"]["NAME"] = "atergang_bench_mbt"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with bench_database("atergang_bench_mbt"):
         run(cases=args.cases, repeats=args.repeats)
-    finally:
-        connection.creation.destroy_test_db("atergang_bench_mbt", verbosity=0)

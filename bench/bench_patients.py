@@ -13,11 +13,11 @@ It runs in a database of its own (atergang_bench), created and dropped around th
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import time
 from pathlib import Path
+
+from bench import bench_database, timed
 
 UNITS = 20
 STAFF_PER_UNIT = 10
@@ -183,17 +183,6 @@ def seed(*, patients: int, rows: int, seed_value: int = 7) -> dict:
     }
 
 
-def _timed(call, repeats: int) -> tuple[float, float]:
-    times = []
-    for i in range(repeats):
-        started = time.perf_counter()
-        call(i)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
-    return statistics.median(times), p95
-
-
 def measure(data: dict, *, repeats: int) -> list[tuple[str, float, float]]:
     import datetime
 
@@ -233,9 +222,9 @@ def measure(data: dict, *, repeats: int) -> list[tuple[str, float, float]]:
             clinician.post("/patienter/", {"q": last_names[i % len(last_names)].lower()[:-1] + "x"})
         )
 
-    results.append(("search by personnummer", *_timed(search_number, repeats)))
-    results.append(("search by name", *_timed(search_name, repeats)))
-    results.append(("search by misspelled name", *_timed(search_misspelled, repeats)))
+    results.append(("search by personnummer", *timed(search_number, repeats)))
+    results.append(("search by name", *timed(search_name, repeats)))
+    results.append(("search by misspelled name", *timed(search_misspelled, repeats)))
 
     base = {"date_from": week, "date_to": today.isoformat()}
     filters = {
@@ -256,7 +245,7 @@ def measure(data: dict, *, repeats: int) -> list[tuple[str, float, float]]:
         results.append(
             (
                 label,
-                *_timed(
+                *timed(
                     lambda i, e=extra: check(manager.post("/logguppfoljning/", {**base, **e})),
                     repeats,
                 ),
@@ -288,19 +277,5 @@ def main(argv: list[str]) -> None:
     )
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    connection.settings_dict["TEST"]["NAME"] = "atergang_bench"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with bench_database("atergang_bench", keep=args.keep):
         run(patients=args.patients, rows=args.rows, repeats=args.repeats)
-    finally:
-        if not args.keep:
-            connection.creation.destroy_test_db("atergang_bench", verbosity=0)

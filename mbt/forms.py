@@ -293,3 +293,22 @@ class ReassignAllForm(forms.Form):
             pk__in=Assignment.objects.filter(unit=unit).values("user")
         ).order_by("last_name", "first_name")
         self.fields["to_user"].queryset = staff_choices(unit)
+
+
+class IndicatorPeriodForm(forms.Form):
+    start = forms.DateField(label=_("Från"), widget=DateInput())
+    end = forms.DateField(label=_("Till och med"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("Slutdatum kan inte ligga före startdatum."))
+            elif (end - start).days > 3 * 366:
+                self.add_error("end", _("Välj en period på högst tre år."))
+            elif start < datetime.date(
+                2000, 1, 1
+            ) or end > timezone.localdate() + datetime.timedelta(days=366):
+                self.add_error("start", _("Välj datum mellan år 2000 och nästa år."))
+        return data

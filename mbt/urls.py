@@ -32,6 +32,7 @@ urlpatterns = [
     path("mbt/uppgifter/", conference.tasks, name="tasks"),
     path("mbt/uppgifter/flytta/", conference.reassign_all, name="reassign_all"),
     path("mbt/aterkoppling/<int:task_id>/", conference.task, name="task"),
+    path("mbt/indikatorer/", conference.indicators, name="indicators"),
     path("mbt/kalender/", views.calendar_settings, name="calendar"),
     path("mbt/kalender/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -3,6 +3,8 @@ closing the meeting, the minutes and addenda; feedback tasks and their reassignm
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,17 +15,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required, unit_required
 from accounts.models import Role
+from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
 from journal.accesslog import Actor
 from journal.forms import staff_choices
 from journal.services import ConflictError
 from journal.views import form_errors_to
+from mbt import indicators as mbt_indicators
 from mbt import selectors, services
+from mbt.charts import bar_chart
 from mbt.forms import (
     ActionItemForm,
     AddendumForm,
     FeedbackForm,
+    IndicatorPeriodForm,
     PostponeForm,
     ReassignAllForm,
     ReassignForm,
@@ -380,3 +386,99 @@ def reassign_all(request: HttpRequest) -> HttpResponse:
     return render(
         request, "mbt/reassign_all.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+# --- Quality indicators ---------------------------------------------------------------------------
+
+
+@unit_required
+@require_GET
+def indicators(request: HttpRequest) -> HttpResponse:
+    """The team's quality indicators over a period (no patient data). Coordinators,
+    administrators and managers follow up the routine here."""
+    if not can_plan(request):
+        raise PermissionDenied
+    team = services.team_for(request.active_unit)
+    form = IndicatorPeriodForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    else:
+        end = timezone.localdate()
+        start = end - datetime.timedelta(days=364)
+        if not form.is_bound:
+            form = IndicatorPeriodForm(initial={"start": start, "end": end})
+    figures = mbt_indicators.compute(team, start, end)
+    if request.GET.get("format") == "csv" and not form.errors:
+        return _indicators_csv(figures, request.active_unit)
+    charts = {
+        "outcomes": bar_chart(
+            chart_id="chart-outcomes",
+            title=_("Utfall"),
+            items=[(SHORT_OUTCOME.get(label, label), count) for label, count in figures.outcomes],
+        ),
+        "attendance": bar_chart(
+            chart_id="chart-attendance",
+            title=_("Möten med rollen närvarande"),
+            items=[(role, present) for role, present, _held in figures.attendance],
+            maximum=figures.held,
+        ),
+        "meetings": bar_chart(
+            chart_id="chart-meetings",
+            title=_("Möten"),
+            items=[
+                (_("Enligt planen (varannan vecka)"), figures.planned),
+                (_("Hållna"), figures.held),
+                (_("Inställda"), figures.cancelled),
+            ],
+        ),
+    }
+    return render(
+        request,
+        "mbt/indicators.html",
+        {"form": form, "figures": figures, "charts": charts},
+        status=400 if form.errors else 200,
+    )
+
+
+SHORT_OUTCOME = {
+    str(Outcome.REMISS_STRESS.label): "Remiss: stressrelaterad ohälsa",
+    str(Outcome.REMISS_ANNAN.label): "Remiss: annan rehabilitering",
+    str(Outcome.REMISS_SMARTCENTRUM.label): "Remiss: Smärtcentrum",
+}
+
+
+def _indicators_csv(figures, unit) -> HttpResponse:
+    def share(value):
+        return "" if value is None else f"{value * 100:.0f} %"
+
+    def days(value):
+        return "" if value is None else f"{value:.1f}".replace(".", ",")
+
+    rows = [
+        ["Vårdenhet", unit.name],
+        ["Period", f"{figures.start.isoformat()}–{figures.end.isoformat()}"],
+        ["Möten enligt planen (varannan vecka)", figures.planned],
+        ["Hållna möten", figures.held],
+        ["Inställda möten", figures.cancelled],
+        ["Diskuterade ärenden", figures.cases],
+        ["Ärenden per möte", days(figures.cases_per_meeting)],
+        ["Anmälan till diskussion, median (dagar)", days(figures.registered_to_discussed.median)],
+        [
+            "Anmälan till diskussion, 90:e percentilen (dagar)",
+            days(figures.registered_to_discussed.p90),
+        ],
+        ["Möte till återkoppling, median (dagar)", days(figures.discussed_to_feedback.median)],
+        [
+            "Möte till återkoppling, 90:e percentilen (dagar)",
+            days(figures.discussed_to_feedback.p90),
+        ],
+        ["Återkoppling i tid", share(figures.feedback_on_time_share)],
+        ["Remitterade till specialiserad rehabilitering", share(figures.referred_share)],
+        *[[f"Utfall: {label}", count] for label, count in figures.outcomes],
+        *[
+            [f"Närvaro: {role}", f"{present} av {held}"]
+            for role, present, held in figures.attendance
+        ],
+    ]
+    content = csv_bytes(["Indikator", "Värde"], rows)
+    return csv_response(content, f"mbt-indikatorer-{figures.start:%Y%m%d}-{figures.end:%Y%m%d}.csv")

@@ -3,7 +3,7 @@
 
 import pytest
 
-from bench import bench_mbt, bench_patients
+from bench import bench_conference, bench_mbt, bench_patients
 
 
 @pytest.mark.django_db
@@ -31,3 +31,9 @@ def test_mbt_benchmark_runs_at_small_scale(capsys):
         "agenda PDF (external)",
     ]
     assert "agenda page runs" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_conference_benchmark_runs_at_small_scale(capsys):
+    results = bench_conference.run(units=2, weeks=8, repeats=1)
+    assert len(results) == 4 and all(count > 0 for *_, count in results)

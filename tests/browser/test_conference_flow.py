@@ -145,4 +145,18 @@ def test_chair_runs_and_closes_the_meeting_and_the_registrant_gives_feedback(pag
     assert (
         JournalEntry.objects.filter(entry_type=EntryType.ATERKOPPLING, author=doctor).count() == 1
     )
+    page.get_by_role("banner").get_by_role("button", name="Logga ut").click()
+
+    # The coordinator follows up the routine: one meeting held, both discussed cases' feedback
+    # is due in a week, one given in time.
+    login(page, "kerstin", PASSWORD)
+    page.goto("/mbt/")
+    page.get_by_role("link", name="Kvalitetsindikatorer").click()
+    expect(page.get_by_role("heading", name="Kvalitetsindikatorer för MBT")).to_be_visible()
+    tiles = page.locator(".tiles")
+    expect(tiles).to_contain_text("1 / 1")
+    expect(tiles).to_contain_text("återkoppling i tid (1 av 1)")
+    expect(page.get_by_role("img", name="Möten Enligt planen", exact=False)).to_be_visible()
+    screenshot(page, "indicators")
+    assert_accessible(page)
     assert page.console_errors == []
