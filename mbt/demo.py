@@ -199,9 +199,19 @@ def _at(moment: datetime.datetime):
     return _clock(moment)
 
 
-def _hold(actor: Actor, meeting: Meeting, cases, *, postpone=None, addendum: str = "") -> None:
-    """Runs a past meeting as it happened: discussion, outcomes, an action item, attendance,
-    perhaps a postponement, then closing it."""
+def _hold(
+    actor: Actor,
+    meeting: Meeting,
+    cases,
+    *,
+    postpone=None,
+    addendum: str = "",
+    absent: tuple[str, ...] = (MbtRole.SJUKSKOTERSKA,),
+    digital: tuple[str, ...] = (),
+) -> None:
+    """Runs a past meeting as it happened: discussion, outcomes, an action item, attendance
+    (members in the `absent` roles away, in the `digital` roles on link), perhaps a
+    postponement, then closing it."""
     from mbt import selectors
     from mbt.models import Attendance
 
@@ -231,12 +241,16 @@ def _hold(actor: Actor, meeting: Meeting, cases, *, postpone=None, addendum: str
                     owner=case.registrant,
                     due_on=timezone.localtime(start).date() + datetime.timedelta(days=10),
                 )
-        members = selectors.active_members(meeting.team)
-        away = next((m for m in members if m.role == MbtRole.SJUKSKOTERSKA), None)
-        if away:
-            services.attendance_set(
-                actor=actor, meeting=meeting, member=away, mode=Attendance.Mode.ABSENT
-            )
+        for member in selectors.active_members(meeting.team):
+            if member.role in absent or member.role in digital:
+                services.attendance_set(
+                    actor=actor,
+                    meeting=meeting,
+                    member=member,
+                    mode=Attendance.Mode.ABSENT
+                    if member.role in absent
+                    else Attendance.Mode.DIGITAL,
+                )
     with _at(start + datetime.timedelta(minutes=60)):
         meeting = Meeting.objects.get(pk=meeting.pk)
         agenda = selectors.agenda(actor=actor, meeting=meeting, log=False)
@@ -294,6 +308,15 @@ def seed_conferences() -> None:
                 given_on=timezone.localdate() - datetime.timedelta(days=70),
             )
     four_weeks_ago, two_weeks_ago = past[-2], past[-1]
+    if len(past) >= 3 and not past[-3].cases.exists():
+        # An earlier meeting was cancelled (the indicators show it against the plan).
+        with _at(past[-3].starts_at - datetime.timedelta(days=2)):
+            services.meeting_cancel(
+                actor=kerstin,
+                meeting=past[-3],
+                reason="Läkaren och fysioterapeuten på utbildning.",
+                version=past[-3].version,
+            )
     first = [
         _register(
             erik,
@@ -314,6 +337,8 @@ def seed_conferences() -> None:
         kerstin,
         four_weeks_ago,
         first,
+        absent=(MbtRole.SJUKSKOTERSKA, MbtRole.VARDADMINISTRATOR),
+        digital=(MbtRole.FYSIOTERAPEUT,),
         addendum="Rättelse: åtgärden för ärende 1 ska vara klar inom två veckor, inte tio dagar.",
     )
     second_cases = [

@@ -3,6 +3,7 @@ changes nothing. (One seeded test on purpose: seeding renders PDFs and takes sec
 
 from __future__ import annotations
 
+import datetime
 import io
 from pathlib import Path
 
@@ -131,6 +132,21 @@ def test_seed_demo(settings, client):
     assert any(t.done_at and t.given_on > t.due_on for t in tasks)
     assert any(t.done_at is None and t.is_overdue for t in tasks)
     assert Addendum.objects.exists() and Postponement.objects.exists()
+
+    # Every quality indicator shows something for Åsen's team over the last year.
+    from mbt import indicators
+    from mbt.models import Team
+
+    figures = indicators.compute(
+        Team.objects.get(unit=asen), today - datetime.timedelta(days=364), today
+    )
+    assert figures.held >= 2 and figures.cancelled >= 1 and figures.planned > figures.held
+    assert figures.registered_to_discussed.count and figures.discussed_to_feedback.count
+    assert 0 < figures.feedback_on_time < figures.feedback_due
+    assert 0 < figures.referred < figures.cases
+    assert sum(1 for _, count in figures.outcomes if count) >= 3
+    attended = [present for _, present, _ in figures.attendance]
+    assert min(attended) < figures.held and max(attended) == figures.held
 
     # Every demo user with a current assignment can log in; the one whose assignment ended cannot.
     for user in User.objects.all():
