@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("journal.urls")),
     path("", include("consent.urls")),
     path("", include("mbt.urls")),
+    path("", include("coordination.urls")),
     path("admin/", admin.site.urls),
 ]

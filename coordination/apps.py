@@ -7,3 +7,6 @@ class CoordinationConfig(AppConfig):
 
     name = "coordination"
     verbose_name = _("Koordineringsinsatser")
+
+    def ready(self):
+        from coordination import sections  # noqa: F401 - registers the patient page section

@@ -321,3 +321,20 @@ class FkInformation(models.Model):
 
     def __str__(self) -> str:
         return f"Information till Försäkringskassan {self.pk}"
+
+
+class FollowUpReview(models.Model):
+    """When a user last went through the unit's follow-up list ("markera som genomgången"):
+    what changed after it is "nytt sedan min senaste genomgång"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("genomgång av uppföljningslistan")
+        verbose_name_plural = _("genomgångar av uppföljningslistan")
+        indexes = [models.Index(fields=["user", "unit", "-reviewed_at"], name="review_latest")]
+
+    def __str__(self) -> str:
+        return f"Genomgång {self.reviewed_at:%Y-%m-%d}"

@@ -205,6 +205,7 @@ def sick_leave_add(
         occupation=occupation,
         source=source,
         created_by=actor.user,
+        created_at=timezone.now(),
     )
     try:
         with transaction.atomic():
@@ -244,7 +245,13 @@ def status_set(*, actor: Actor, patient: Patient, status: str) -> FollowUp:
         FollowUp.objects.select_for_update().filter(unit=actor.unit, patient=patient).first()
     )
     if follow_up is None:
-        follow_up = FollowUp(unit=actor.unit, patient=patient, status=status, changed_by=actor.user)
+        follow_up = FollowUp(
+            unit=actor.unit,
+            patient=patient,
+            status=status,
+            changed_by=actor.user,
+            changed_at=timezone.now(),
+        )
         save_by(actor, follow_up)
     elif follow_up.status != status:
         follow_up.status = status
@@ -325,6 +332,7 @@ def episode_start(
         consent=consent,
         next_follow_up=next_follow_up,
         created_by=actor.user,
+        created_at=timezone.now(),
         submission_key=submission_key,
     )
     episode.full_clean(validate_unique=False, validate_constraints=False)
@@ -559,6 +567,7 @@ def activity_record(
         note=note.strip(),
         performed_by=actor.user,
         journal_entry=entry,
+        created_at=timezone.now(),
         submission_key=submission_key,
     )
     try:
@@ -651,6 +660,7 @@ def fk_inform(
         informed_by=actor.user,
         consent=consent,
         journal_entry=entry,
+        created_at=timezone.now(),
         submission_key=submission_key,
     )
     try:
@@ -663,3 +673,15 @@ def fk_inform(
             FkInformation.objects.get(submission_key=submission_key)
         ) from None
     return information
+
+
+# --- The follow-up list -------------------------------------------------------------------------
+
+
+def follow_up_reviewed(*, actor: Actor):
+    """Marks the unit's follow-up list as gone through by the user, now."""
+    from coordination.models import FollowUpReview
+
+    return FollowUpReview.objects.create(
+        user=actor.user, unit=actor.unit, reviewed_at=timezone.now()
+    )

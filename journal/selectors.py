@@ -60,6 +60,30 @@ def patient_get(
     return patient
 
 
+def unit_record_get(
+    *, actor: Actor, model, record_id: object, what: str, select: tuple[str, ...] = ()
+):
+    """A record (with `unit` and `patient` fields) of the actor's unit, its read logged against
+    its patient; else a 404, and a 'denied' row naming the patient whose record was asked for."""
+    try:
+        pk = int(str(record_id))
+    except ValueError:
+        pk = None
+    record = (
+        model.objects.filter(pk=pk, unit=actor.unit).select_related("patient", *select).first()
+        if pk
+        else None
+    )
+    if record is None:
+        patient_id = (
+            model.objects.filter(pk=pk).values_list("patient_id", flat=True).first() if pk else None
+        )
+        log_denied(actor, patient_id, f"{what} {str(record_id)[:20]}")
+        raise Http404
+    log_access(actor, [record.patient], Action.READ, what)
+    return record
+
+
 def care_relation(*, actor: Actor, patient: Patient) -> CareRelation:
     return CareRelation.objects.select_related("fast_vardkontakt").get(
         patient=patient, unit=actor.unit

@@ -16,6 +16,7 @@ from consent import rules
 from consent.models import Consent, Scope
 from journal.accesslog import Action, Actor, log_access, log_denied
 from journal.models import Patient
+from journal.selectors import unit_record_get
 from mbt import schedule
 from mbt.models import (
     REQUIRED_ROLES,
@@ -93,27 +94,13 @@ def meeting_get(*, actor: Actor, meeting_id: object) -> Meeting:
 
 def case_get(*, actor: Actor, case_id: object, what: str = "MBT-ärende") -> CaseReferral:
     """A case at the actor's unit (logged as a read of its patient), else 404 and a denied row."""
-    try:
-        pk = int(str(case_id))
-    except ValueError:
-        pk = None
-    case = (
-        CaseReferral.objects.filter(pk=pk, unit=actor.unit)
-        .select_related("patient", "meeting__team", "registrant")
-        .first()
-        if pk
-        else None
+    return unit_record_get(
+        actor=actor,
+        model=CaseReferral,
+        record_id=case_id,
+        what=what,
+        select=("meeting__team", "registrant"),
     )
-    if case is None:
-        patient_id = (
-            CaseReferral.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
-            if pk
-            else None
-        )
-        log_denied(actor, patient_id, f"{what} {str(case_id)[:20]}")
-        raise Http404
-    log_access(actor, [case.patient], Action.READ, what)
-    return case
 
 
 # --- The agenda ---------------------------------------------------------------------------------

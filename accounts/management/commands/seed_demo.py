@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from consent import demo as consent_demo
+from coordination import demo as coordination_demo
 from journal import demo as journal_demo
 from journal.models import Patient
 from mbt import demo as mbt_demo
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             consent_demo.seed()
             mbt_demo.seed()
             mbt_demo.seed_conferences()
+            coordination_demo.seed()
 
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {Patient.objects.count()} patients.")

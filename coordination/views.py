@@ -1,0 +1,546 @@
+"""Koordineringsinsatser pages: the patient page's section (sick-leave periods, status), starting
+an episode, the episode page (activities, information to Försäkringskassan, ending it), the
+inline diagnosis check and moving someone's episodes to a colleague."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import role_required, unit_required
+from accounts.models import Role
+from config.csvexport import csv_bytes, csv_response
+from config.htmx import render_page, wants_partial
+from config.pdf import pdf_response, render_pdf
+from coordination import selectors, services
+from coordination.diagnosis import diagnosis_codes
+from coordination.forms import (
+    ActivityForm,
+    EpisodeEditForm,
+    EpisodeEndForm,
+    EpisodeStartForm,
+    FkInformationForm,
+    FollowUpFilterForm,
+    ReassignEpisodesForm,
+    SickLeaveForm,
+    StatusForm,
+    VoidPeriodForm,
+)
+from coordination.models import CoordinatorStatus, SickLeavePeriod
+from coordination.sections import COORDINATION
+from journal import selectors as journal_selectors
+from journal.accesslog import Action, Actor
+from journal.services import ConflictError, DuplicateSubmission
+from journal.views import form_errors_to, section_response
+
+
+def _errors_to(form, error: ValidationError) -> None:
+    """A service's errors next to the form's fields; a diagnosis warning also shows the box
+    that confirms the text holds no diagnosis."""
+    if isinstance(error, services.DiagnosisInText):
+        form.diagnosis_codes = error.codes
+    form_errors_to(form, error)
+
+
+def _patient_page(patient_id: int, anchor: str = "koordinering") -> str:
+    return reverse("journal:patient_detail", args=[patient_id]) + f"#{anchor}"
+
+
+# --- The patient page's section -----------------------------------------------------------------
+
+
+@unit_required
+@require_POST
+def sick_leave_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    patient = journal_selectors.patient_get(
+        actor=actor, patient_id=patient_id, what="sjukskrivning"
+    )
+    form = SickLeaveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sick_leave_add(actor=actor, patient=patient, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_to(form, error)
+        else:
+            messages.success(request, _("Sjukskrivningsperioden är registrerad."))
+            return section_response(request, actor, patient, COORDINATION)
+    return section_response(request, actor, patient, COORDINATION, form=form, status=400)
+
+
+@unit_required
+@require_http_methods(["GET", "POST"])
+def sick_leave_void(request: HttpRequest, patient_id: int, period_id: int) -> HttpResponse:
+    """Removing a period asks why, on a page of its own: the confirmation step."""
+    actor = Actor.from_request(request)
+    patient = journal_selectors.patient_get(
+        actor=actor, patient_id=patient_id, what="ta bort sjukskrivningsperiod"
+    )
+    period = SickLeavePeriod.objects.filter(
+        pk=period_id, patient=patient, unit=actor.unit, voided_at__isnull=True
+    ).first()
+    if period is None:
+        messages.info(request, _("Perioden är redan borttagen."))
+        return redirect(_patient_page(patient.pk))
+    form = VoidPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sick_leave_void(actor=actor, period=period, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_errors_to(form, error)
+        else:
+            messages.success(request, _("Perioden är borttagen. Den finns kvar i historiken."))
+            return redirect(_patient_page(patient.pk))
+    return render(
+        request,
+        "coordination/void_period.html",
+        {"patient": patient, "period": period, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@unit_required
+@require_POST
+def status_update(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    patient = journal_selectors.patient_get(
+        actor=actor, patient_id=patient_id, what="koordinatorsstatus"
+    )
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.status_set(actor=actor, patient=patient, status=form.cleaned_data["status"])
+        messages.success(request, _("Statusen är ändrad."))
+    else:
+        messages.error(request, _("Välj en status i listan."))
+    back = request.POST.get("next", "")
+    if back == "lista":
+        return redirect("coordination:index")
+    return section_response(request, actor, patient, COORDINATION)
+
+
+# --- Episodes -----------------------------------------------------------------------------------
+
+
+@unit_required
+@require_http_methods(["GET", "POST"])
+def episode_start(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    patient = journal_selectors.patient_get(
+        actor=actor, patient_id=patient_id, what="starta koordineringsinsatser"
+    )
+    consent = selectors.consent_state(actor=actor, patient=patient)
+    form = EpisodeStartForm(request.POST or None, unit=actor.unit, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            episode = services.episode_start(
+                actor=actor,
+                patient=patient,
+                responsible=data["responsible"],
+                started_on=data["started_on"],
+                need=data["need"],
+                assessed_by=data["assessed_by"],
+                assessed_on=data["assessed_on"],
+                employer=data["employer"],
+                employer_contact=data["employer_contact"],
+                next_follow_up=data["next_follow_up"],
+                diagnosis_confirmed=data["diagnosis_confirmed"],
+                submission_key=data["submission_key"],
+            )
+        except DuplicateSubmission as duplicate:
+            episode = duplicate.record
+        except ValidationError as error:
+            _errors_to(form, error)
+            episode = None
+        if episode is not None:
+            messages.success(request, _("Koordineringsinsatserna är påbörjade och journalförda."))
+            return redirect("coordination:episode", episode_id=episode.pk)
+    return render(
+        request,
+        "coordination/episode_start.html",
+        {
+            "patient": patient,
+            "relation": journal_selectors.care_relation(actor=actor, patient=patient),
+            "consent": consent,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _episode_context(actor: Actor, episode, **forms) -> dict:
+    patient = episode.patient
+    context = {
+        "episode": episode,
+        "patient": patient,
+        "relation": journal_selectors.care_relation(actor=actor, patient=patient),
+        "consent": selectors.consent_state(actor=actor, patient=patient),
+        "status_label": CoordinatorStatus(selectors.status_of(actor=actor, patient=patient)).label,
+        "sjukfall": selectors.current_sjukfall_of(actor=actor, patient=patient),
+        "activities": selectors.activities_of(episode),
+        "fk_informations": selectors.fk_informations_of(episode),
+        "activity_form": forms.get("activity_form") or ActivityForm(),
+        "fk_form": forms.get("fk_form") or FkInformationForm(),
+        "edit_form": forms.get("edit_form")
+        or EpisodeEditForm(
+            unit=actor.unit,
+            initial={
+                "version": episode.version,
+                "responsible": episode.responsible_id,
+                "need": episode.need,
+                "employer": episode.employer,
+                "employer_contact": episode.employer_contact,
+                "next_follow_up": episode.next_follow_up,
+            },
+        ),
+    }
+    return context
+
+
+@unit_required
+@require_http_methods(["GET"])
+def episode(request: HttpRequest, episode_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    current = selectors.episode_get(actor=actor, episode_id=episode_id)
+    return render(request, "coordination/episode.html", _episode_context(actor, current))
+
+
+def _episode_response(request, actor, episode, *, partial: str, status: int = 200, **forms):
+    """After a change on the episode page: the changed part for htmx, else the page (with the
+    form's errors) or a redirect to it."""
+    if wants_partial(request) or status != 200:
+        fresh = selectors.episode_get(
+            actor=actor, episode_id=episode.pk, what="koordineringsärende"
+        )
+        return render_page(
+            request,
+            "coordination/episode.html",
+            _episode_context(actor, fresh, **forms),
+            partial=partial,
+            status=status,
+        )
+    return redirect(reverse("coordination:episode", args=[episode.pk]) + f"#{partial}")
+
+
+@unit_required
+@require_POST
+def activity_create(request: HttpRequest, episode_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    current = selectors.episode_get(actor=actor, episode_id=episode_id, what="koordineringsinsats")
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.activity_record(
+                actor=actor,
+                episode=current,
+                kind=data["kind"],
+                organisation=data["organisation"],
+                performed_on=data["performed_on"],
+                minutes=data["minutes"],
+                patient_contact=data["patient_contact"],
+                mode=data["mode"],
+                note=data["note"],
+                diagnosis_confirmed=data["diagnosis_confirmed"],
+                submission_key=data["submission_key"],
+            )
+        except DuplicateSubmission:
+            pass
+        except ValidationError as error:
+            _errors_to(form, error)
+        if not form.errors:
+            messages.success(request, _("Insatsen är journalförd med KVÅ GC001."))
+            return _episode_response(request, actor, current, partial="insatser")
+    return _episode_response(
+        request, actor, current, partial="insatser", status=400, activity_form=form
+    )
+
+
+@unit_required
+@require_POST
+def fk_create(request: HttpRequest, episode_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    current = selectors.episode_get(
+        actor=actor, episode_id=episode_id, what="information till Försäkringskassan"
+    )
+    form = FkInformationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.fk_inform(
+                actor=actor,
+                episode=current,
+                informed_on=data["informed_on"],
+                channel=data["channel"],
+                content=data["content"],
+                diagnosis_confirmed=data["diagnosis_confirmed"],
+                submission_key=data["submission_key"],
+            )
+        except DuplicateSubmission:
+            pass
+        except ValidationError as error:
+            _errors_to(form, error)
+        if not form.errors:
+            messages.success(
+                request, _("Informationen till Försäkringskassan är registrerad och journalförd.")
+            )
+            return _episode_response(request, actor, current, partial="fk")
+    return _episode_response(request, actor, current, partial="fk", status=400, fk_form=form)
+
+
+@unit_required
+@require_POST
+def episode_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
+    actor = Actor.from_request(request)
+    current = selectors.episode_get(actor=actor, episode_id=episode_id)
+    form = EpisodeEditForm(request.POST, unit=actor.unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.episode_update(
+                actor=actor,
+                episode=current,
+                version=data["version"],
+                responsible=data["responsible"],
+                need=data["need"],
+                employer=data["employer"],
+                employer_contact=data["employer_contact"],
+                next_follow_up=data["next_follow_up"],
+                diagnosis_confirmed=data["diagnosis_confirmed"],
+            )
+        except ConflictError:
+            form.add_error(
+                None,
+                _(
+                    "Någon annan har ändrat ärendet sedan du öppnade sidan. Ladda om sidan och "
+                    "gör ändringen igen."
+                ),
+            )
+        except ValidationError as error:
+            _errors_to(form, error)
+        if not form.errors:
+            messages.success(request, _("Ärendet är uppdaterat."))
+            return _episode_response(request, actor, current, partial="arende")
+    return _episode_response(request, actor, current, partial="arende", status=400, edit_form=form)
+
+
+@unit_required
+@require_http_methods(["GET", "POST"])
+def episode_end(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Ending asks for the date and the reason on a page of its own: the confirmation step."""
+    actor = Actor.from_request(request)
+    current = selectors.episode_get(actor=actor, episode_id=episode_id, what="avsluta ärende")
+    if not current.is_open:
+        messages.info(request, _("Ärendet är redan avslutat."))
+        return redirect("coordination:episode", episode_id=current.pk)
+    form = EpisodeEndForm(request.POST or None, initial={"version": current.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.episode_end(
+                actor=actor,
+                episode=current,
+                version=data["version"],
+                ended_on=data["ended_on"],
+                reason=data["reason"],
+                note=data["note"],
+                diagnosis_confirmed=data["diagnosis_confirmed"],
+            )
+        except ConflictError:
+            form.add_error(None, _("Någon annan har ändrat ärendet. Ladda om sidan."))
+        except ValidationError as error:
+            _errors_to(form, error)
+        else:
+            messages.success(request, _("Koordineringsinsatserna är avslutade och journalförda."))
+            return redirect("coordination:episode", episode_id=current.pk)
+    return render(
+        request,
+        "coordination/episode_end.html",
+        {"episode": current, "patient": current.patient, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@unit_required
+@require_POST
+def diagnosis_check(request: HttpRequest) -> HttpResponse:
+    """While typing: points out text that looks like a diagnosis code (htmx, no patient data
+    read or stored)."""
+    text = " ".join(request.POST.getlist("text"))[:8000]
+    for name, value in request.POST.items():
+        if name.endswith(("note", "need", "content")):
+            text += " " + value[:8000]
+    return render(request, "coordination/diagnosis_warning.html", {"codes": diagnosis_codes(text)})
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def reassign_all(request: HttpRequest) -> HttpResponse:
+    """A manager moves all of someone's open episodes to a colleague in one step."""
+    actor = Actor.from_request(request)
+    form = ReassignEpisodesForm(request.POST or None, unit=actor.unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.episodes_reassign_all(
+                actor=actor,
+                from_user=form.cleaned_data["from_user"],
+                to_user=form.cleaned_data["to_user"],
+            )
+        except ValidationError as error:
+            form_errors_to(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(n)s pågående ärenden flyttades till %(name)s.")
+                % {"n": moved, "name": form.cleaned_data["to_user"].display_name},
+            )
+            return redirect("coordination:index")
+    return render(
+        request, "coordination/reassign.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def require_coordination_access(request: HttpRequest) -> None:
+    """The unit's sick-leave list needs an assignment in vård och behandling (or a manager's)."""
+    if not request.active_roles & {Role.CARE, Role.MANAGER}:
+        raise PermissionDenied
+
+
+# --- The follow-up list -------------------------------------------------------------------------
+
+HIDE_PNR = "coordination_hide_pnr"
+
+
+def _follow_filter(form) -> selectors.FollowUpFilter:
+    data = form.cleaned_data if form.is_valid() else {}
+    return selectors.FollowUpFilter(
+        responsible=data.get("responsible"),
+        status=data.get("status") or "",
+        min_days=data.get("min_days"),
+        ends_within=data.get("ends_within"),
+        idle_days=data.get("idle_days"),
+        only_new=bool(data.get("only_new")),
+        sort=data.get("sort") or "dagar",
+    )
+
+
+@unit_required
+@require_http_methods(["GET"])
+def index(request: HttpRequest) -> HttpResponse:
+    """The coordinator's daily overview of the unit's sick-listed patients."""
+    require_coordination_access(request)
+    actor = Actor.from_request(request)
+    form = FollowUpFilterForm(
+        request.GET or None,
+        staff=selectors.staff_with_open_episodes(actor=actor),
+        sorts=selectors.SORTS,
+    )
+    follow_filter = _follow_filter(form)
+    hide_pnr = bool(request.session.get(HIDE_PNR))
+    export = request.GET.get("format", "")
+    if export in ("csv", "pdf") and not form.errors:
+        return _follow_up_export(request, actor, follow_filter, export, hide_pnr=hide_pnr)
+    page = form.cleaned_data.get("page") if form.is_valid() else None
+    listing = selectors.follow_up_list(actor=actor, follow_filter=follow_filter, page=page or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(
+        request,
+        "coordination/index.html",
+        {
+            "form": form,
+            "listing": listing,
+            "hide_pnr": hide_pnr,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "status_choices": CoordinatorStatus.choices,
+            "can_reassign": Role.MANAGER in request.active_roles,
+        },
+        partial="list",
+        status=400 if form.errors else 200,
+    )
+
+
+def _follow_up_export(request, actor, follow_filter, export: str, *, hide_pnr: bool):
+    listing = selectors.follow_up_list(
+        actor=actor,
+        follow_filter=follow_filter,
+        page_size=None,
+        what=f"uppföljningslista ({export})",
+        action=Action.EXPORT if export == "csv" else Action.PRINT,
+    )
+    today = timezone.localdate()
+    if export == "csv":
+        header = [
+            "Efternamn",
+            "Förnamn",
+            *([] if hide_pnr else ["Personnummer"]),
+            "Dagar",
+            "Omfattning %",
+            "Slutdatum",
+            "Nästa milstolpe",
+            "Milstolpens datum",
+            "Senaste insats",
+            "Nästa uppföljning",
+            "Status",
+            "Ansvarig",
+        ]
+        rows = [
+            [
+                row.patient.last_name,
+                row.patient.first_name,
+                *([] if hide_pnr else [row.patient.formatted_identity]),
+                row.days if row.days is not None else "",
+                row.extent or "",
+                row.end or "",
+                f"dag {row.next_milestone[0]}" if row.next_milestone else "",
+                row.next_milestone[1] if row.next_milestone else "",
+                row.last_activity_on or "",
+                row.next_follow_up or "",
+                row.status_label,
+                row.responsible_name,
+            ]
+            for row in listing.rows
+        ]
+        return csv_response(csv_bytes(header, rows), f"uppfoljningslista-{today}.csv")
+    content = render_pdf(
+        "coordination/follow_up_pdf.html",
+        {
+            "listing": listing,
+            "hide_pnr": hide_pnr,
+            "unit": actor.unit,
+            "printed_at": timezone.localtime(),
+            "printed_by": request.user,
+        },
+    )
+    return pdf_response(content, f"uppfoljningslista-{today}.pdf")
+
+
+@unit_required
+@require_POST
+def follow_up_reviewed(request: HttpRequest) -> HttpResponse:
+    require_coordination_access(request)
+    services.follow_up_reviewed(actor=Actor.from_request(request))
+    messages.success(
+        request, _("Listan är markerad som genomgången. Nya händelser markeras från och med nu.")
+    )
+    return redirect("coordination:index")
+
+
+@unit_required
+@require_POST
+def toggle_pnr(request: HttpRequest) -> HttpResponse:
+    """Hides personnummer on the list (for sharing the screen), or shows them again."""
+    request.session[HIDE_PNR] = not request.session.get(HIDE_PNR, False)
+    query = request.POST.get("query", "")
+    target = reverse("coordination:index")
+    # Only our own list's query string comes back: it carries filters, never a path.
+    if query and "/" not in query and ":" not in query:
+        target += "?" + query
+    return redirect(target)
