@@ -118,6 +118,40 @@ def _activity(
         )
 
 
+def _plan(
+    actor,
+    episode,
+    days_ago,
+    *,
+    goals,
+    steps,
+    sick_leave,
+    collaboration,
+    follow_up,
+    based_on=0,
+    follow_up_note="",
+):
+    """steps: (days from today, work %, note); follow_up: days ago (negative: ahead)."""
+    today = timezone.localdate()
+    rows = [
+        {"from": today + datetime.timedelta(days=ahead), "work": work, "note": note}
+        for ahead, work, note in steps
+    ]
+    next_day = _day(follow_up)
+    with _then(days_ago, 13):
+        return services.plan_save(
+            actor=actor,
+            episode=episode,
+            based_on=based_on,
+            goals=goals,
+            steps=rows,
+            planned_sick_leave=sick_leave,
+            collaboration=collaboration,
+            follow_up_note=follow_up_note,
+            next_follow_up=next_day,
+        )
+
+
 def seed() -> None:
     if SickLeavePeriod.objects.exists():
         return
@@ -183,6 +217,28 @@ def seed() -> None:
             content="Patienten har behov av rehabiliteringsåtgärder: arbetsträning hos "
             "arbetsgivaren med stegvis ökad arbetstid.",
         )
+    _plan(
+        kerstin,
+        first,
+        50,
+        goals="Tillbaka som undersköterska på heltid efter nyår.",
+        steps=[(-10, 50, "Förmiddagar, utan nattpass"), (14, 75, ""), (35, 100, "")],
+        sick_leave="100 % till och med arbetsträningens start, därefter 50 % och 25 %.",
+        collaboration=["arbetsgivare", "fk"],
+        follow_up=21,
+    )
+    _plan(
+        kerstin,
+        first,
+        6,
+        based_on=1,
+        follow_up_note="Halvtiden fungerar bra; patienten vill öka tidigare än planerat.",
+        goals="Tillbaka som undersköterska på heltid efter nyår.",
+        steps=[(-10, 50, "Förmiddagar, utan nattpass"), (7, 75, ""), (28, 100, "")],
+        sick_leave="50 % till och med nästa vecka, därefter 25 %.",
+        collaboration=["arbetsgivare", "fk"],
+        follow_up=-3,
+    )
     _activity(
         kerstin,
         first,
@@ -219,6 +275,16 @@ def seed() -> None:
         "personligt_stod",
         "Avstämning efter arbetsprövningens första vecka.",
         minutes=20,
+    )
+    _plan(
+        lena,
+        second,
+        95,
+        goals="Hitta ett arbete med mindre tunga lyft, med stöd av Arbetsförmedlingen.",
+        steps=[(-60, 25, "Arbetsprövning via Arbetsförmedlingen"), (-20, 50, "")],
+        sick_leave="75 % under arbetsprövningen, därefter 50 %.",
+        collaboration=["af", "fk"],
+        follow_up=-2,
     )
     services.status_set(actor=lena, patient=p[1], status="uppfoljning")
 

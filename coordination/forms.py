@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Assignment, CareUnit, Organisation, Profession, User
 from coordination.models import (
     ActivityKind,
+    Collaboration,
     ContactMode,
     CoordinatorStatus,
     EndReason,
@@ -279,3 +280,105 @@ class FollowUpFilterForm(forms.Form):
             ("0", _("Inget pågående ärende")),
         ] + [(str(u.pk), u.display_name) for u in staff]
         self.fields["sort"].choices = list(sorts.items())
+
+
+STEP_ROWS = 6
+
+
+class PlanForm(DiagnosisCheckedForm):
+    """The return-to-work plan: goals, dated steps, planned sick leave, collaboration, next
+    follow-up; when following up, how the plan went."""
+
+    diagnosis_field = "goals"
+    submission_key = SubmissionKeyField()
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    follow_up_note = forms.CharField(
+        label=_("Hur har planen följts?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Vid uppföljning: vad som fungerat och vad som ändras."),
+    )
+    goals = forms.CharField(
+        label=_("Mål"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Patientens mål för återgången, med patientens egna ord. Ingen diagnos."),
+    )
+    planned_sick_leave = forms.CharField(
+        label=_("Planerad sjukskrivning"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("T.ex. 100 % till 2026-12-14, därefter 75 % i fyra veckor."),
+    )
+    collaboration = forms.MultipleChoiceField(
+        label=_("Samverkan behövs med"),
+        choices=Collaboration.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    collaboration_note = forms.CharField(
+        label=_("Om samverkan"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    next_follow_up = forms.DateField(
+        label=_("Nästa uppföljning"), widget=DateInput(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        work_choices = [("", _("–"))] + [(str(w), f"{w} %") for w in (25, 50, 75, 100)]
+        for row in range(1, STEP_ROWS + 1):
+            self.fields[f"step_{row}_from"] = forms.DateField(
+                label=_("Från och med (steg %(n)s)") % {"n": row},
+                required=False,
+                widget=DateInput(),
+            )
+            self.fields[f"step_{row}_work"] = forms.TypedChoiceField(
+                label=_("Arbetar (steg %(n)s)") % {"n": row},
+                choices=work_choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"step_{row}_note"] = forms.CharField(
+                label=_("Kommentar (steg %(n)s)") % {"n": row}, required=False, max_length=200
+            )
+
+    @property
+    def step_rows(self):
+        return [
+            (self[f"step_{row}_from"], self[f"step_{row}_work"], self[f"step_{row}_note"])
+            for row in range(1, STEP_ROWS + 1)
+        ]
+
+    def steps(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "from": data.get(f"step_{row}_from"),
+                "work": data.get(f"step_{row}_work"),
+                "note": data.get(f"step_{row}_note", ""),
+            }
+            for row in range(1, STEP_ROWS + 1)
+        ]
+
+    @staticmethod
+    def initial_from(version) -> dict:
+        if version is None:
+            return {"based_on": 0}
+        initial = {
+            "based_on": version.number,
+            "goals": version.goals,
+            "planned_sick_leave": version.planned_sick_leave,
+            "collaboration": version.collaboration,
+            "collaboration_note": version.collaboration_note,
+            "next_follow_up": version.next_follow_up,
+        }
+        for row, step in enumerate(version.step_rows[:STEP_ROWS], start=1):
+            initial[f"step_{row}_from"] = step["from"]
+            initial[f"step_{row}_work"] = str(step["work"])
+            initial[f"step_{row}_note"] = step["note"]
+        return initial

@@ -8,6 +8,7 @@ of information to Försäkringskassan (4 §). No diagnosis is stored anywhere he
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -338,3 +339,83 @@ class FollowUpReview(models.Model):
 
     def __str__(self) -> str:
         return f"Genomgång {self.reviewed_at:%Y-%m-%d}"
+
+
+class Collaboration(models.TextChoices):
+    ARBETSGIVARE = "arbetsgivare", _("Arbetsgivaren")
+    FORSAKRINGSKASSAN = "fk", _("Försäkringskassan")
+    ARBETSFORMEDLINGEN = "af", _("Arbetsförmedlingen")
+    KOMMUN = "kommun", _("Kommunen")
+
+
+class PlanVersion(models.Model):
+    """One version of the return-to-work plan (vårdplan med planering för återgång i arbete).
+    The first is drawn up (KVÅ DV077); each later one is the plan followed up and revised
+    (AW026). Versions are never changed: the latest is the plan."""
+
+    class Kind(models.TextChoices):
+        DRAWN_UP = "upprattad", _("Upprättad")
+        FOLLOWED_UP = "uppfoljd", _("Uppföljd")
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="plan_versions")
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    goals = models.TextField(_("mål"))
+    # [{"from": "2026-12-01", "work": 25, "note": "..."}], in date order: how much the patient
+    # works from which day.
+    steps = models.JSONField(_("steg"), default=list)
+    planned_sick_leave = models.TextField(_("planerad sjukskrivning"))
+    collaboration = ArrayField(
+        models.CharField(max_length=12, choices=Collaboration.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("samverkan"),
+    )
+    collaboration_note = models.TextField(_("om samverkan"), blank=True)
+    follow_up_note = models.TextField(_("uppföljning"), blank=True)
+    next_follow_up = models.DateField(_("nästa uppföljning"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    journal_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("version av plan för återgång i arbete")
+        verbose_name_plural = _("versioner av plan för återgång i arbete")
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "number"], name="plan_version_once"),
+            models.CheckConstraint(
+                condition=(Q(number=1) & Q(kind="upprattad"))
+                | (Q(number__gt=1) & Q(kind="uppfoljd") & ~Q(follow_up_note="")),
+                name="plan_first_drawn_up_then_followed_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan version {self.number}"
+
+    @property
+    def kva_code(self) -> str:
+        return DV077 if self.kind == self.Kind.DRAWN_UP else AW026
+
+    @property
+    def get_collaboration_labels(self) -> list[str]:
+        return [str(Collaboration(c).label) for c in self.collaboration]
+
+    @property
+    def step_rows(self) -> list[dict]:
+        import datetime
+
+        return [
+            {
+                "from": datetime.date.fromisoformat(step["from"]),
+                "work": step["work"],
+                "note": step.get("note", ""),
+            }
+            for step in self.steps
+        ]

@@ -105,7 +105,13 @@ def sjukfall_for_patient(
     return [SjukfallView(s, today) for s in reversed(sjukfall_of(periods))]
 
 
-def episode_get(*, actor: Actor, episode_id: object, what: str = "koordineringsärende") -> Episode:
+def episode_get(
+    *,
+    actor: Actor,
+    episode_id: object,
+    what: str = "koordineringsärende",
+    action: str = Action.READ,
+) -> Episode:
     """An episode at the actor's unit (logged as a read of its patient), else 404 and a denied
     row in the access log."""
     return unit_record_get(
@@ -114,6 +120,7 @@ def episode_get(*, actor: Actor, episode_id: object, what: str = "koordinerings�
         record_id=episode_id,
         what=what,
         select=("responsible", "assessed_by", "consent"),
+        action=action,
     )
 
 
@@ -396,4 +403,12 @@ def staff_with_open_episodes(*, actor: Actor):
             )
         )
         .order_by("last_name", "first_name")
+    )
+
+
+def plan_versions_of(episode: Episode):
+    from coordination.models import PlanVersion
+
+    return list(
+        PlanVersion.objects.filter(episode=episode).select_related("created_by").order_by("-number")
     )

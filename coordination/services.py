@@ -685,3 +685,167 @@ def follow_up_reviewed(*, actor: Actor):
     return FollowUpReview.objects.create(
         user=actor.user, unit=actor.unit, reviewed_at=timezone.now()
     )
+
+
+# --- The return-to-work plan --------------------------------------------------------------------
+
+WORK_SHARES = (25, 50, 75, 100)
+
+
+def _clean_steps(steps: list[dict]) -> list[dict]:
+    """Steps as {"from": date, "work": 25|50|75|100, "note": str}: dated, in date order, one
+    per day."""
+    cleaned = []
+    for step in steps:
+        day, work = step.get("from"), step.get("work")
+        if day is None and not work:
+            continue
+        if day is None or work not in WORK_SHARES:
+            raise ValidationError(
+                {"steps": _("Varje steg behöver ett datum och en andel: 25, 50, 75 eller 100 %.")}
+            )
+        _date_in_range(day, field="steps", future=True)
+        cleaned.append({"from": day, "work": work, "note": (step.get("note") or "").strip()})
+    cleaned.sort(key=lambda s: s["from"])
+    days = [s["from"] for s in cleaned]
+    if len(days) != len(set(days)):
+        raise ValidationError({"steps": _("Två steg har samma datum.")})
+    return [{**s, "from": s["from"].isoformat()} for s in cleaned]
+
+
+def _plan_text(version) -> str:
+    from coordination.models import Collaboration
+
+    lines = [
+        (
+            _("Plan för återgång i arbete upprättad (version %(n)s).")
+            if version.number == 1
+            else _("Plan för återgång i arbete uppföljd (version %(n)s).")
+        )
+        % {"n": version.number}
+    ]
+    if version.follow_up_note:
+        lines.append(_("Uppföljning: %(text)s") % {"text": version.follow_up_note})
+    lines.append(_("Mål: %(text)s") % {"text": version.goals})
+    if version.steps:
+        lines.append(
+            _("Steg: %(steps)s")
+            % {
+                "steps": "; ".join(
+                    _("från %(day)s arbete %(work)s %%") % {"day": s["from"], "work": s["work"]}
+                    + (f" ({s['note']})" if s["note"] else "")
+                    for s in version.steps
+                )
+            }
+        )
+    lines.append(_("Planerad sjukskrivning: %(text)s") % {"text": version.planned_sick_leave})
+    if version.collaboration:
+        lines.append(
+            _("Samverkan: %(with)s")
+            % {
+                "with": ", ".join(
+                    str(Collaboration(c).label).lower() for c in version.collaboration
+                )
+            }
+            + (f". {version.collaboration_note}" if version.collaboration_note else "")
+        )
+    if version.next_follow_up:
+        lines.append(
+            _("Nästa uppföljning %(date)s.") % {"date": version.next_follow_up.isoformat()}
+        )
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    actor: Actor,
+    episode: Episode,
+    based_on: int,
+    goals: str,
+    steps: list[dict],
+    planned_sick_leave: str,
+    collaboration: list[str],
+    collaboration_note: str = "",
+    follow_up_note: str = "",
+    next_follow_up: datetime.date | None = None,
+    diagnosis_confirmed: bool = False,
+    submission_key=None,
+):
+    """Draws up the plan (version 1, KVÅ DV077) or records its follow-up as a new version
+    (AW026). `based_on` is the version the user saw (0 for none): a plan changed in between is a
+    conflict, never overwritten. Journalled, signed; the episode's next follow-up follows."""
+    from coordination.models import Collaboration, PlanVersion
+
+    if submission_key is not None:
+        earlier = already_submitted(
+            PlanVersion, submission_key, actor=actor, author_field="created_by"
+        )
+        if earlier is not None:
+            return earlier
+    current = _locked_episode(actor, episode)
+    if not current.is_open:
+        raise ValidationError(_("Ärendet är avslutat."))
+    latest = current.plan_versions.order_by("-number").first()
+    if (latest.number if latest else 0) != based_on:
+        raise ConflictError(latest)
+    number = based_on + 1
+    errors = {}
+    if not (goals or "").strip():
+        errors["goals"] = _("Skriv målet med planen.")
+    if not (planned_sick_leave or "").strip():
+        errors["planned_sick_leave"] = _("Beskriv den planerade sjukskrivningen.")
+    if number > 1 and not (follow_up_note or "").strip():
+        errors["follow_up_note"] = _("Skriv hur planen har följts sedan förra versionen.")
+    if any(c not in Collaboration.values for c in collaboration):
+        errors["collaboration"] = _("Välj bland de listade aktörerna.")
+    if errors:
+        raise ValidationError(errors)
+    cleaned_steps = _clean_steps(steps)
+    if next_follow_up is not None:
+        _date_in_range(next_follow_up, field="next_follow_up", future=True)
+    confirmed = diagnosis_confirmed
+    _check_diagnosis_free("goals", goals, confirmed=confirmed)
+    _check_diagnosis_free("planned_sick_leave", planned_sick_leave, confirmed=confirmed)
+    _check_diagnosis_free("follow_up_note", follow_up_note, confirmed=confirmed)
+    _check_diagnosis_free("collaboration_note", collaboration_note, confirmed=confirmed)
+    _require_consent(
+        actor, current.patient, Scope.KOORDINERING, on=timezone.localdate(), field="__all__"
+    )
+    version = PlanVersion(
+        episode=current,
+        unit=actor.unit,
+        number=number,
+        kind=PlanVersion.Kind.DRAWN_UP if number == 1 else PlanVersion.Kind.FOLLOWED_UP,
+        goals=goals.strip(),
+        steps=cleaned_steps,
+        planned_sick_leave=planned_sick_leave.strip(),
+        collaboration=list(dict.fromkeys(collaboration)),
+        collaboration_note=(collaboration_note or "").strip(),
+        follow_up_note=(follow_up_note or "").strip() if number > 1 else "",
+        next_follow_up=next_follow_up,
+        created_by=actor.user,
+        created_at=timezone.now(),
+        submission_key=submission_key,
+    )
+    version.journal_entry = journal_entry_create(
+        actor=actor,
+        patient=current.patient,
+        entry_type=EntryType.VARDPLAN,
+        text=_plan_text(version),
+        kva_codes=[version.kva_code],
+    )
+    try:
+        with transaction.atomic():
+            save_by(actor, version)
+    except IntegrityError:
+        if submission_key is not None and PlanVersion.objects.filter(submission_key=submission_key):
+            raise DuplicateSubmission(
+                PlanVersion.objects.get(submission_key=submission_key)
+            ) from None
+        raise ConflictError(current.plan_versions.order_by("-number").first()) from None
+    if next_follow_up != current.next_follow_up and next_follow_up is not None:
+        current.next_follow_up = next_follow_up
+        current.version += 1
+        save_by(actor, current)
+    return version

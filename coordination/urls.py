@@ -39,4 +39,6 @@ urlpatterns = [
         name="activity_create",
     ),
     path("koordinering/arenden/<int:episode_id>/fk/", views.fk_create, name="fk_create"),
+    path("koordinering/arenden/<int:episode_id>/plan/", views.plan_edit, name="plan_edit"),
+    path("koordinering/arenden/<int:episode_id>/plan.pdf", views.plan_pdf, name="plan_pdf"),
 ]

@@ -27,6 +27,7 @@ from coordination.forms import (
     EpisodeStartForm,
     FkInformationForm,
     FollowUpFilterForm,
+    PlanForm,
     ReassignEpisodesForm,
     SickLeaveForm,
     StatusForm,
@@ -185,6 +186,7 @@ def _episode_context(actor: Actor, episode, **forms) -> dict:
         "sjukfall": selectors.current_sjukfall_of(actor=actor, patient=patient),
         "activities": selectors.activities_of(episode),
         "fk_informations": selectors.fk_informations_of(episode),
+        "plan_versions": selectors.plan_versions_of(episode),
         "activity_form": forms.get("activity_form") or ActivityForm(),
         "fk_form": forms.get("fk_form") or FkInformationForm(),
         "edit_form": forms.get("edit_form")
@@ -544,3 +546,95 @@ def toggle_pnr(request: HttpRequest) -> HttpResponse:
     if query and "/" not in query and ":" not in query:
         target += "?" + query
     return redirect(target)
+
+
+# --- The return-to-work plan --------------------------------------------------------------------
+
+
+@unit_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Draws up the plan, or follows it up as a new version, on a page of its own."""
+    actor = Actor.from_request(request)
+    current = selectors.episode_get(actor=actor, episode_id=episode_id, what="vårdplan")
+    versions = selectors.plan_versions_of(current)
+    latest = versions[0] if versions else None
+    if not current.is_open:
+        messages.info(request, _("Ärendet är avslutat; planen kan inte ändras."))
+        return redirect("coordination:episode", episode_id=current.pk)
+    form = PlanForm(request.POST or None, initial=PlanForm.initial_from(latest))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_save(
+                actor=actor,
+                episode=current,
+                based_on=data["based_on"],
+                goals=data["goals"],
+                steps=form.steps(),
+                planned_sick_leave=data["planned_sick_leave"],
+                collaboration=data["collaboration"],
+                collaboration_note=data["collaboration_note"],
+                follow_up_note=data["follow_up_note"],
+                next_follow_up=data["next_follow_up"],
+                diagnosis_confirmed=data["diagnosis_confirmed"],
+                submission_key=data["submission_key"],
+            )
+        except DuplicateSubmission:
+            pass
+        except ConflictError:
+            form.add_error(
+                None,
+                _(
+                    "Någon annan har sparat en ny version av planen sedan du öppnade sidan. "
+                    "Öppna planen igen och gör ändringen i den senaste versionen."
+                ),
+            )
+        except ValidationError as error:
+            _errors_to(form, error)
+        if not form.errors:
+            messages.success(
+                request,
+                _("Planen är sparad och journalförd med KVÅ %(code)s.")
+                % {"code": "DV077" if latest is None else "AW026"},
+            )
+            return redirect(reverse("coordination:episode", args=[current.pk]) + "#plan")
+    return render(
+        request,
+        "coordination/plan_edit.html",
+        {
+            "episode": current,
+            "patient": current.patient,
+            "latest": latest,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@unit_required
+@require_http_methods(["GET"])
+def plan_pdf(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The plan for the patient, as PDF/UA (the latest version, or ?version=N)."""
+    actor = Actor.from_request(request)
+    current = selectors.episode_get(
+        actor=actor, episode_id=episode_id, what="vårdplan", action=Action.PRINT
+    )
+    versions = selectors.plan_versions_of(current)
+    wanted = request.GET.get("version", "")
+    version = next((v for v in versions if str(v.number) == wanted), None) if wanted else None
+    version = version or (versions[0] if versions else None)
+    if version is None:
+        messages.info(request, _("Det finns ingen plan att skriva ut ännu."))
+        return redirect("coordination:episode", episode_id=current.pk)
+    content = render_pdf(
+        "coordination/plan_pdf.html",
+        {
+            "episode": current,
+            "patient": current.patient,
+            "version": version,
+            "unit": actor.unit,
+            "printed_at": timezone.localtime(),
+        },
+    )
+    return pdf_response(content, f"plan-for-atergang-v{version.number}.pdf")

@@ -61,7 +61,13 @@ def patient_get(
 
 
 def unit_record_get(
-    *, actor: Actor, model, record_id: object, what: str, select: tuple[str, ...] = ()
+    *,
+    actor: Actor,
+    model,
+    record_id: object,
+    what: str,
+    select: tuple[str, ...] = (),
+    action: str = Action.READ,
 ):
     """A record (with `unit` and `patient` fields) of the actor's unit, its read logged against
     its patient; else a 404, and a 'denied' row naming the patient whose record was asked for."""
@@ -80,7 +86,7 @@ def unit_record_get(
         )
         log_denied(actor, patient_id, f"{what} {str(record_id)[:20]}")
         raise Http404
-    log_access(actor, [record.patient], Action.READ, what)
+    log_access(actor, [record.patient], action, what)
     return record
 
 

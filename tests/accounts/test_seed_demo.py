@@ -148,6 +148,33 @@ def test_seed_demo(settings, client):
     attended = [present for _, present, _ in figures.attendance]
     assert min(attended) < figures.held and max(attended) == figures.held
 
+    # Koordineringsinsatser: every status, each milestone near, every activity type, plans with
+    # versions, information to FK, an episode whose consent was revoked, and the ended one.
+    from coordination import selectors as coordination_selectors
+    from coordination.models import Activity, Episode, FkInformation, PlanVersion
+
+    kerstin = Actor(user=User.objects.get(username="kerstin"), unit=asen)
+    listing = coordination_selectors.follow_up_list(
+        actor=kerstin, follow_filter=coordination_selectors.FollowUpFilter(), page_size=None
+    )
+    assert {row.status for row in listing.rows} >= {
+        "ej_kontaktad",
+        "kontaktad",
+        "aktiv",
+        "uppfoljning",
+    }
+    assert Episode.objects.filter(ended_on__isnull=False).exists()  # avslutad
+    upcoming = {row.next_milestone[0] for row in listing.rows if row.next_milestone}
+    assert upcoming == {90, 180, 365}
+    assert 0 < listing.new_count < listing.total
+    assert any(row.consent_missing for row in listing.rows)
+    assert {a.kind for a in Activity.objects.all()} == {
+        "personligt_stod",
+        "intern_samordning",
+        "samverkan",
+    }
+    assert PlanVersion.objects.filter(number=2).exists() and FkInformation.objects.exists()
+
     # Every demo user with a current assignment can log in; the one whose assignment ended cannot.
     for user in User.objects.all():
         response = client.post(

@@ -107,6 +107,26 @@ def test_coordinator_starts_logs_informs_and_follows_up(page):
     assert Activity.objects.count() == 3
     assert JournalEntry.objects.filter(kva_codes__contains=["GC001"]).count() == 3
 
+    # The return-to-work plan, journalled with DV077.
+    page.get_by_role("link", name="Upprätta plan").click()
+    page.get_by_label("Mål").fill("Tillbaka på heltid efter nyår.")
+    page.get_by_label("Från och med (steg 1)").fill(
+        (today + datetime.timedelta(days=7)).isoformat()
+    )
+    page.get_by_label("Arbetar (steg 1)").select_option("50")
+    page.get_by_label("Från och med (steg 2)").fill(
+        (today + datetime.timedelta(days=35)).isoformat()
+    )
+    page.get_by_label("Arbetar (steg 2)").select_option("100")
+    page.get_by_label("Planerad sjukskrivning").fill("50 % i fyra veckor, därefter friskskriven.")
+    page.get_by_label("Arbetsgivaren").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Spara och journalför").click()
+    plan = page.locator("#plan")
+    expect(plan).to_contain_text("Version 1, upprättad")
+    expect(plan).to_contain_text("arbetar 50 %")
+    assert JournalEntry.objects.filter(kva_codes__contains=["DV077"]).count() == 1
+
     fk = page.locator("#fk")
     fk.get_by_text("Registrera information till Försäkringskassan").click()
     fk.get_by_label("Hur").select_option(label="Säker digital kommunikation")

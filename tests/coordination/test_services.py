@@ -324,3 +324,90 @@ def test_periods_in_the_future_are_allowed_up_to_a_year(actor, patient):
             extent=50,
             occupation="arbetssokande",
         )
+
+
+# --- The return-to-work plan --------------------------------------------------------------------
+
+
+def draw_up(actor, episode, based_on=0, **overrides):
+    values = {
+        "goals": "Tillbaka i arbete på heltid i februari.",
+        "steps": [
+            {"from": days_ago(-21), "work": 50, "note": ""},
+            {"from": days_ago(-7), "work": 25, "note": "Förmiddagar"},
+            {"from": None, "work": None, "note": ""},
+        ],
+        "planned_sick_leave": "Sjukskrivning 75 % till dess, därefter 50 %.",
+        "collaboration": ["arbetsgivare", "fk"],
+        "collaboration_note": "Avstämningsmöte med FK i januari.",
+        "next_follow_up": days_ago(-14),
+    }
+    values.update(overrides)
+    return services.plan_save(actor=actor, episode=episode, based_on=based_on, **values)
+
+
+def test_plan_is_drawn_up_with_dv077_then_followed_up_with_aw026(actor, episode):
+    first = draw_up(actor, episode)
+    assert (first.number, first.kind, first.kva_code) == (1, "upprattad", "DV077")
+    assert [s["work"] for s in first.steps] == [25, 50]  # in date order, blank row left out
+    entry = first.journal_entry
+    assert entry.entry_type == EntryType.VARDPLAN and entry.kva_codes == ["DV077"]
+    assert "från " + days_ago(-7).isoformat() + " arbete 25 % (Förmiddagar)" in entry.text
+    assert "Samverkan: arbetsgivaren, försäkringskassan" in entry.text
+    episode.refresh_from_db()
+    assert episode.next_follow_up == days_ago(-14)
+
+    with pytest.raises(ValidationError) as error:
+        draw_up(actor, episode, based_on=1)
+    assert "hur planen har följts" in messages(error.value)
+    second = draw_up(
+        actor,
+        episode,
+        based_on=1,
+        follow_up_note="Halvtid fungerar; ökar till 75 %.",
+        steps=[{"from": days_ago(-10), "work": 75, "note": ""}],
+    )
+    assert (second.number, second.kva_code) == (2, "AW026")
+    assert second.journal_entry.kva_codes == ["AW026"]
+    first.refresh_from_db()
+    assert first.steps[0]["work"] == 25  # the first version is kept as it was
+
+
+def test_plan_conflict_and_bad_steps(actor, episode):
+    draw_up(actor, episode)
+    from journal.services import ConflictError
+
+    with pytest.raises(ConflictError):
+        draw_up(actor, episode, based_on=0)  # drawn up by someone else meanwhile
+    with pytest.raises(ValidationError) as error:
+        draw_up(
+            actor,
+            episode,
+            based_on=1,
+            follow_up_note="x",
+            steps=[{"from": days_ago(-3), "work": 30, "note": ""}],
+        )
+    assert "25, 50, 75 eller 100" in messages(error.value)
+    with pytest.raises(ValidationError) as error:
+        draw_up(
+            actor,
+            episode,
+            based_on=1,
+            follow_up_note="x",
+            steps=[
+                {"from": days_ago(-3), "work": 50, "note": ""},
+                {"from": days_ago(-3), "work": 75, "note": ""},
+            ],
+        )
+    assert "samma datum" in messages(error.value)
+    with pytest.raises(services.DiagnosisInText):
+        draw_up(actor, episode, based_on=1, follow_up_note="Bättre av F32.1-behandlingen")
+
+
+def test_plan_needs_the_consent(actor, episode, consented):
+    consent_services.consent_revoke(
+        actor=actor, consent=consented, revoked_on=days_ago(0), method="telefon"
+    )
+    with pytest.raises(ValidationError) as error:
+        draw_up(actor, episode)
+    assert "återkallades" in messages(error.value)

@@ -414,3 +414,54 @@ def test_htmx_list_returns_the_partial(coordinator_client, unit_list):
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="follow-list"')
     assert "HX-Request" in response["Vary"]
+
+
+def plan_data(unit, **overrides):
+    data = {
+        **guard(unit),
+        "based_on": "0",
+        "goals": "Arbeta heltid som lärare igen till sportlovet.",
+        "step_1_from": days_ago(-14).isoformat(),
+        "step_1_work": "50",
+        "step_1_note": "Förmiddagar",
+        "step_2_from": days_ago(-42).isoformat(),
+        "step_2_work": "100",
+        "planned_sick_leave": "50 % i fyra veckor, därefter friskskriven.",
+        "collaboration": ["arbetsgivare"],
+        "next_follow_up": days_ago(-21).isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_plan_drawn_up_followed_up_and_printed(coordinator_client, episode, unit):
+    from pypdf import PdfReader
+
+    from coordination.models import PlanVersion
+
+    url = f"/koordinering/arenden/{episode.pk}/plan/"
+    page = coordinator_client.get(f"/koordinering/arenden/{episode.pk}/").content.decode()
+    assert "Ingen plan ännu" in page and "Upprätta plan" in page
+    assert "KVÅ DV077" in coordinator_client.get(url).content.decode()
+    bad = coordinator_client.post(url, plan_data(unit, step_1_work=""))
+    body = bad.content.decode()
+    assert bad.status_code == 400 and "25, 50, 75 eller 100" in body
+    assert "50 % i fyra veckor" in body  # nothing typed is lost
+    response = coordinator_client.post(url, plan_data(unit))
+    assert response.status_code == 302
+    page = coordinator_client.get(f"/koordinering/arenden/{episode.pk}/").content.decode()
+    assert "Version 1, upprättad" in page and "arbetar 50 %" in page
+    form = coordinator_client.get(url).content.decode()
+    assert "Följ upp planen (version 1)" in form and "Arbeta heltid som lärare" in form
+
+    follow = plan_data(unit, based_on="1", follow_up_note="Går bra, ökar tidigare.")
+    assert coordinator_client.post(url, follow).status_code == 302
+    stale = coordinator_client.post(url, plan_data(unit, based_on="1", follow_up_note="x"))
+    assert stale.status_code == 400 and "ny version av planen" in stale.content.decode()
+    assert [v.kva_code for v in PlanVersion.objects.order_by("number")] == ["DV077", "AW026"]
+
+    pdf = coordinator_client.get(f"/koordinering/arenden/{episode.pk}/plan.pdf?version=1")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Plan för återgång i arbete" in text and "Version 1" not in text.split("Mål")[1]
+    assert "Förmiddagar" in text and "Omfattas av sekretess" in text
+    assert AccessLog.objects.filter(action="print", what="vårdplan").count() == 1
