@@ -382,3 +382,20 @@ class PlanForm(DiagnosisCheckedForm):
             initial[f"step_{row}_work"] = str(step["work"])
             initial[f"step_{row}_note"] = step["note"]
         return initial
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fil från sjukskrivningsöversikten"),
+        help_text=_("CSV eller Excel (.xlsx), högst 2 MB. Diagnoskolumner läses inte."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    default_occupation = forms.ChoiceField(
+        label=_("Sysselsättning när filen inte anger den"),
+        choices=Occupation.choices,
+        initial=Occupation.ANSTALLD,
+    )
+
+
+class ImportConfirmForm(forms.Form):
+    payload = forms.CharField(widget=forms.HiddenInput)

@@ -849,3 +849,42 @@ def plan_save(
         current.version += 1
         save_by(actor, current)
     return version
+
+
+@transaction.atomic
+def sick_leave_import(*, actor: Actor, items: list[tuple]) -> tuple[int, int]:
+    """Stores imported periods: items are (patient_id, start, end, extent, occupation) already
+    read and checked (coordination.importer). Periods the unit already has are skipped, so the
+    same file imported twice adds nothing. Returns (added, skipped)."""
+    from journal.selectors import patients_at_unit
+
+    patients = patients_at_unit(actor.unit).in_bulk({item[0] for item in items})
+    added, skipped, touched = 0, 0, []
+    now = timezone.now()
+    for patient_id, start, end, extent, occupation in items:
+        patient = patients.get(patient_id)
+        if patient is None:
+            skipped += 1
+            continue
+        _check_period(start, end, extent, occupation)
+        period = SickLeavePeriod(
+            patient=patient,
+            unit=actor.unit,
+            start_date=start,
+            end_date=end,
+            extent=extent,
+            occupation=occupation,
+            source=SickLeavePeriod.Source.IMPORT,
+            created_by=actor.user,
+            created_at=now,
+        )
+        try:
+            with transaction.atomic():
+                save_by(actor, period)
+        except IntegrityError:
+            skipped += 1
+            continue
+        added += 1
+        touched.append(patient)
+    log_access(actor, touched, Action.CREATE, "sjukskrivningsperioder (import)")
+    return added, skipped

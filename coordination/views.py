@@ -4,7 +4,10 @@ inline diagnosis check and moving someone's episodes to a colleague."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +21,7 @@ from accounts.models import Role
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
-from coordination import selectors, services
+from coordination import importer, selectors, services
 from coordination.diagnosis import diagnosis_codes
 from coordination.forms import (
     ActivityForm,
@@ -27,6 +30,8 @@ from coordination.forms import (
     EpisodeStartForm,
     FkInformationForm,
     FollowUpFilterForm,
+    ImportConfirmForm,
+    ImportUploadForm,
     PlanForm,
     ReassignEpisodesForm,
     SickLeaveForm,
@@ -36,7 +41,7 @@ from coordination.forms import (
 from coordination.models import CoordinatorStatus, SickLeavePeriod
 from coordination.sections import COORDINATION
 from journal import selectors as journal_selectors
-from journal.accesslog import Action, Actor
+from journal.accesslog import Action, Actor, log_access
 from journal.services import ConflictError, DuplicateSubmission
 from journal.views import form_errors_to, section_response
 
@@ -638,3 +643,116 @@ def plan_pdf(request: HttpRequest, episode_id: int) -> HttpResponse:
         },
     )
     return pdf_response(content, f"plan-for-atergang-v{version.number}.pdf")
+
+
+# --- Import of sick-leave periods ---------------------------------------------------------------
+
+IMPORT_SALT = "coordination.import"
+IMPORT_MAX_AGE = 3600
+
+
+def _import_payload(actor: Actor, rows) -> str:
+    return signing.dumps(
+        {
+            "unit": actor.unit.pk,
+            "user": actor.user.pk,
+            "rows": [
+                [r.patient_id, r.start.isoformat(), r.end.isoformat(), r.extent, r.occupation]
+                for r in rows
+            ],
+        },
+        salt=IMPORT_SALT,
+        compress=True,
+    )
+
+
+@unit_required
+@require_http_methods(["GET", "POST"])
+def sick_leave_import(request: HttpRequest) -> HttpResponse:
+    """Upload, then a preview with every row's status; nothing is stored until confirmed."""
+    require_coordination_access(request)
+    actor = Actor.from_request(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    payload = ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > importer.MAX_BYTES:
+                raise importer.ImportFileError(_("Filen är större än 2 MB. Dela upp exporten."))
+            result = importer.read(
+                upload.read(),
+                upload.name,
+                default_occupation=form.cleaned_data["default_occupation"],
+            )
+        except importer.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            importer.match_patients(result, unit=actor.unit)
+            patients = journal_selectors.patients_at_unit(actor.unit).in_bulk(
+                {r.patient_id for r in result.rows if r.patient_id}
+            )
+            for row in result.rows:
+                row.patient = patients.get(row.patient_id)
+            log_access(actor, list(patients.values()), Action.READ, "import av sjukskrivningar")
+            payload = _import_payload(actor, result.importable)
+    return render(
+        request,
+        "coordination/import.html",
+        {
+            "form": form,
+            "result": result,
+            "confirm_form": ImportConfirmForm(initial={"payload": payload}) if payload else None,
+            "counts": _import_counts(result) if result else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _import_counts(result) -> dict:
+    return {
+        "importable": len(result.importable),
+        "duplicates": sum(1 for r in result.rows if r.duplicate),
+        "errors": sum(1 for r in result.rows if r.errors),
+    }
+
+
+@unit_required
+@require_POST
+def sick_leave_import_confirm(request: HttpRequest) -> HttpResponse:
+    require_coordination_access(request)
+    actor = Actor.from_request(request)
+    form = ImportConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise signing.BadSignature
+        data = signing.loads(form.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
+        if data["unit"] != actor.unit.pk or data["user"] != actor.user.pk:
+            raise signing.BadSignature
+        items = [
+            (
+                int(patient_id),
+                datetime.date.fromisoformat(start),
+                datetime.date.fromisoformat(end),
+                int(extent),
+                occupation,
+            )
+            for patient_id, start, end, extent, occupation in data["rows"]
+        ]
+    except signing.SignatureExpired:
+        messages.error(request, _("Förhandsgranskningen är äldre än en timme. Läs in filen igen."))
+        return redirect("coordination:import")
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        messages.error(request, _("Importen kunde inte tas emot. Läs in filen igen."))
+        return redirect("coordination:import")
+    try:
+        added, skipped = services.sick_leave_import(actor=actor, items=items)
+    except ValidationError:
+        messages.error(request, _("Importen kunde inte sparas. Läs in filen igen."))
+        return redirect("coordination:import")
+    messages.success(
+        request,
+        _("%(added)s perioder importerades. %(skipped)s fanns redan och hoppades över.")
+        % {"added": added, "skipped": skipped},
+    )
+    return redirect("coordination:index")
