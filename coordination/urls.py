@@ -11,6 +11,7 @@ urlpatterns = [
     path("koordinering/flytta-arenden/", views.reassign_all, name="reassign_all"),
     path("koordinering/diagnoskontroll/", views.diagnosis_check, name="diagnosis_check"),
     path("koordinering/import/", views.sick_leave_import, name="import"),
+    path("koordinering/statistik/", views.statistics, name="statistics"),
     path("koordinering/import/bekrafta/", views.sick_leave_import_confirm, name="import_confirm"),
     path(
         "patienter/<int:patient_id>/koordinering/sjukskrivning/",

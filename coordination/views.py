@@ -18,10 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required, unit_required
 from accounts.models import Role
+from config.charts import bar_chart
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
 from coordination import importer, selectors, services
+from coordination import statistics as coordination_statistics
 from coordination.diagnosis import diagnosis_codes
 from coordination.forms import (
     ActivityForm,
@@ -38,10 +40,11 @@ from coordination.forms import (
     StatusForm,
     VoidPeriodForm,
 )
-from coordination.models import CoordinatorStatus, SickLeavePeriod
+from coordination.models import ActivityKind, CoordinatorStatus, SickLeavePeriod
 from coordination.sections import COORDINATION
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access
+from journal.forms import PeriodForm
 from journal.services import ConflictError, DuplicateSubmission
 from journal.views import form_errors_to, section_response
 
@@ -756,3 +759,91 @@ def sick_leave_import_confirm(request: HttpRequest) -> HttpResponse:
         % {"added": added, "skipped": skipped},
     )
     return redirect("coordination:index")
+
+
+# --- Statistics ---------------------------------------------------------------------------------
+
+
+@unit_required
+@require_http_methods(["GET"])
+def statistics(request: HttpRequest) -> HttpResponse:
+    """The unit's koordineringsinsatser in figures (no patient data), with a CSV for the
+    region's reporting."""
+    require_coordination_access(request)
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    else:
+        end = timezone.localdate()
+        start = (end.replace(day=1) - datetime.timedelta(days=334)).replace(day=1)
+        if not form.is_bound:
+            form = PeriodForm(initial={"start": start, "end": end})
+    figures = coordination_statistics.compute(request.active_unit, start, end)
+    if request.GET.get("format") == "csv" and not form.errors:
+        return _statistics_csv(figures, request.active_unit)
+    charts = {
+        "months": bar_chart(
+            chart_id="chart-months",
+            title=_("Insatser (GC001) per månad"),
+            items=[(m.label, m.total) for m in figures.months],
+        ),
+        "kinds": bar_chart(
+            chart_id="chart-kinds", title=_("Insatser per typ"), items=figures.by_kind
+        ),
+    }
+    return render(
+        request,
+        "coordination/statistics.html",
+        {
+            "form": form,
+            "figures": figures,
+            "charts": charts,
+            "kinds": [str(k.label) for k in ActivityKind],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _statistics_csv(figures, unit) -> HttpResponse:
+    def number(value):
+        return "" if value is None else f"{value:.1f}".replace(".", ",")
+
+    kinds = list(ActivityKind)
+    header = [
+        "Månad",
+        "Insatser GC001",
+        *[str(k.label) for k in kinds],
+        "Minuter",
+        "Patienter",
+    ]
+    rows = [
+        [m.key, m.total, *[m.by_kind[k.value] for k in kinds], m.minutes, m.patients]
+        for m in figures.months
+    ]
+    rows += [
+        [],
+        ["Mått", "Värde"],
+        ["Enhet", unit.name],
+        ["Period", f"{figures.start}–{figures.end}"],
+        ["Insatser GC001", figures.activities],
+        ["Varav med patientkontakt", figures.with_contact],
+        ["Patienter med insatser", figures.patients],
+        ["Påbörjade ärenden", figures.episodes_started],
+        ["Avslutade ärenden", figures.episodes_ended],
+        ["Pågående ärenden vid periodens slut", figures.episodes_open_at_end],
+        ["Information till Försäkringskassan", figures.fk_informations],
+        ["Planer upprättade (DV077)", figures.dv077],
+        ["Planer uppföljda (AW026)", figures.aw026],
+        [
+            "Dagar från sjukfallets start till första kontakt, median",
+            number(figures.first_contact_median),
+        ],
+        [
+            "Dagar från sjukfallets start till första kontakt, 90:e percentilen",
+            number(figures.first_contact_p90),
+        ],
+        ["Underlag (ärenden) för dagar till första kontakt", len(figures.first_contact_days)],
+    ]
+    return csv_response(
+        csv_bytes(header, rows), f"koordineringsinsatser-{figures.start}-{figures.end}.csv"
+    )

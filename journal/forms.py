@@ -25,6 +25,26 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class PeriodForm(forms.Form):
+    """A report's period: from and to (inclusive), at most three years, from 2000 to next year."""
+
+    start = forms.DateField(label=_("Från"), widget=DateInput())
+    end = forms.DateField(label=_("Till och med"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        next_year = timezone.localdate() + datetime.timedelta(days=366)
+        if start and end:
+            if end < start:
+                self.add_error("end", _("Slutdatum kan inte ligga före startdatum."))
+            elif (end - start).days > 3 * 366:
+                self.add_error("end", _("Välj en period på högst tre år."))
+            elif start < datetime.date(2000, 1, 1) or end > next_year:
+                self.add_error("start", _("Välj datum mellan år 2000 och nästa år."))
+        return data
+
+
 class PatientSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Personnummer, reservnummer eller namn"),

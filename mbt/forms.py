@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Assignment, Organisation, User
-from journal.forms import DateInput, StaffChoiceField, SubmissionKeyField, staff_choices
+from journal.forms import DateInput, PeriodForm, StaffChoiceField, SubmissionKeyField, staff_choices
 from mbt.models import FeedbackTask, MbtRole, Meeting, Participation, Team
 from mbt.services import LATE_ASK_CHAIR, LATE_NEXT, deadline_of, next_open_meeting
 
@@ -295,20 +295,5 @@ class ReassignAllForm(forms.Form):
         self.fields["to_user"].queryset = staff_choices(unit)
 
 
-class IndicatorPeriodForm(forms.Form):
-    start = forms.DateField(label=_("Från"), widget=DateInput())
-    end = forms.DateField(label=_("Till och med"), widget=DateInput())
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("Slutdatum kan inte ligga före startdatum."))
-            elif (end - start).days > 3 * 366:
-                self.add_error("end", _("Välj en period på högst tre år."))
-            elif start < datetime.date(
-                2000, 1, 1
-            ) or end > timezone.localdate() + datetime.timedelta(days=366):
-                self.add_error("start", _("Välj datum mellan år 2000 och nästa år."))
-        return data
+# The indicators' period: the same form as every report's.
+IndicatorPeriodForm = PeriodForm

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from config.stats import percentile
 from mbt import schedule
 from mbt.models import (
     REFERRAL_OUTCOMES,
@@ -27,15 +28,6 @@ from mbt.models import (
 )
 
 PLAN_DAYS = 14  # the routine: a meeting at least every other week
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    """Nearest-rank percentile (the value below which `share` of the values lie)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(share * len(ordered)))
-    return ordered[rank - 1]
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required, unit_required
 from accounts.models import Role
+from config.charts import bar_chart
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
@@ -24,7 +25,6 @@ from journal.services import ConflictError
 from journal.views import form_errors_to
 from mbt import indicators as mbt_indicators
 from mbt import selectors, services
-from mbt.charts import bar_chart
 from mbt.forms import (
     ActionItemForm,
     AddendumForm,

@@ -155,4 +155,10 @@ def test_coordinator_starts_logs_informs_and_follows_up(page):
     screenshot(page, "coordination-follow-up")
     assert_accessible(page)
     assert Episode.objects.get().responsible == coordinator
+
+    # The month's figures, for the region's reporting.
+    page.get_by_role("link", name="Statistik").click()
+    expect(page.locator(".tiles")).to_contain_text("insatser med GC001 (2 med patientkontakt)")
+    expect(page.locator(".tiles")).to_contain_text("1 / 0")
+    assert_accessible(page)
     assert page.console_errors == []

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from config.charts import bar_chart
 from journal import services as journal_services
 from mbt import indicators
-from mbt.charts import bar_chart
 from mbt.models import Attendance, CaseReferral, Discussion, FeedbackTask, MbtRole, Meeting
 from mbt.schedule import at_local
 from tests.factories import register_patient, staff_at
