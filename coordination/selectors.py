@@ -238,9 +238,13 @@ def _rows(actor: Actor, today: datetime.date, since: datetime.datetime | None) -
     ongoing = SickLeavePeriod.objects.filter(
         unit=unit, voided_at__isnull=True, end_date__gte=today
     ).values("patient_id")
+    open_episodes = Episode.objects.filter(unit=unit, ended_on__isnull=True)
+    # Subqueries, not lists of ids: a unit's thousands of ids as parameters cost more than the
+    # queries themselves.
+    candidates = Q(patient_id__in=ongoing) | Q(patient_id__in=open_episodes.values("patient_id"))
     episodes = {
         row[0]: row
-        for row in Episode.objects.filter(unit=unit, ended_on__isnull=True).values_list(
+        for row in open_episodes.values_list(
             "patient_id",
             "pk",
             "responsible_id",
@@ -252,7 +256,7 @@ def _rows(actor: Actor, today: datetime.date, since: datetime.datetime | None) -
     periods: dict[int, list[_Period]] = {}
     for patient_id, start, end, extent, created_at in (
         SickLeavePeriod.objects.filter(unit=unit, voided_at__isnull=True)
-        .filter(Q(patient_id__in=ongoing) | Q(patient_id__in=list(episodes)))
+        .filter(candidates)
         .values_list("patient_id", "start_date", "end_date", "extent", "created_at")
     ):
         periods.setdefault(patient_id, []).append(_Period(start, end, extent, created_at))
@@ -261,7 +265,7 @@ def _rows(actor: Actor, today: datetime.date, since: datetime.datetime | None) -
     covered = {
         patient_id
         for patient_id, *consent in Consent.objects.filter(
-            unit=unit, scope=Scope.KOORDINERING, patient_id__in=list(episodes)
+            unit=unit, scope=Scope.KOORDINERING, patient_id__in=open_episodes.values("patient_id")
         ).values_list("patient_id", "given_on", "valid_until", "revoked_on")
         if rules.is_valid_on(_ConsentDates(*consent), today)
     }
@@ -298,6 +302,15 @@ def _rows(actor: Actor, today: datetime.date, since: datetime.datetime | None) -
             )
         )
     return rows
+
+
+def _candidate_patients(unit, today: datetime.date):
+    """The ids of the unit's patients with an ongoing period or an open episode, as a subquery."""
+    return (
+        SickLeavePeriod.objects.filter(unit=unit, voided_at__isnull=True, end_date__gte=today)
+        .values("patient_id")
+        .union(Episode.objects.filter(unit=unit, ended_on__isnull=True).values("patient_id"))
+    )
 
 
 def _matches(row: FollowUpRow, f: FollowUpFilter, today: datetime.date) -> bool:
@@ -365,7 +378,7 @@ def follow_up_list(
     order = {
         pk: index
         for index, pk in enumerate(
-            Patient.objects.filter(pk__in=[r.patient_id for r in rows])
+            Patient.objects.filter(pk__in=_candidate_patients(actor.unit, today))
             .order_by(Collate("last_name", SWEDISH), Collate("first_name", SWEDISH), "pk")
             .values_list("pk", flat=True)
         )

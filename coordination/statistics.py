@@ -7,11 +7,12 @@ number of queries whatever the period."""
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from accounts.models import CareUnit
 from config.stats import median, percentile
@@ -24,6 +25,9 @@ from coordination.models import (
     SickLeavePeriod,
 )
 from coordination.sjukfall import sjukfall_of
+
+# What coordination.sjukfall needs of a period, read without building model instances.
+_Dates = namedtuple("_Dates", ["start_date", "end_date"])
 
 MONTHS = (
     "jan",
@@ -112,39 +116,53 @@ def _months(start: datetime.date, end: datetime.date) -> list[Month]:
 
 
 def compute(unit: CareUnit, start: datetime.date, end: datetime.date) -> Statistics:
-    activities = list(
-        Activity.objects.filter(
-            unit=unit, performed_on__gte=start, performed_on__lte=end
-        ).values_list(
-            "performed_on",
-            "kind",
-            "performed_by_id",
-            "minutes",
-            "patient_contact",
-            "episode__patient_id",
-        )
-    )
+    in_period = Activity.objects.filter(unit=unit, performed_on__gte=start, performed_on__lte=end)
     months = _months(start, end)
     month_of = {(m.year, m.month): m for m in months}
-    month_patients: dict[tuple[int, int], set[int]] = defaultdict(set)
     kinds: Counter[str] = Counter()
-    people: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for day, kind, user_id, minutes, contact, patient_id in activities:
-        month = month_of[(day.year, day.month)]
-        month.by_kind[kind] += 1
-        month.minutes += minutes
-        month_patients[(day.year, day.month)].add(patient_id)
-        kinds[kind] += 1
-        row = people[user_id]
-        row[0] += 1
-        row[1] += minutes
-        row[2] += int(contact)
-    for key, patients in month_patients.items():
-        month_of[key].patients = len(patients)
-    names = {u.pk: u.display_name for u in get_user_model().objects.filter(pk__in=list(people))}
+    # Counted by PostgreSQL: a year of a big unit's activities never travels to Python.
+    for month, kind, count, minutes in (
+        in_period.annotate(month=TruncMonth("performed_on"))
+        .values("month", "kind")
+        .annotate(count=Count("pk"), minutes=Sum("minutes"))
+        .values_list("month", "kind", "count", "minutes")
+    ):
+        row = month_of[(month.year, month.month)]
+        row.by_kind[kind] += count
+        row.minutes += minutes
+        kinds[kind] += count
+    for month, patients in (
+        in_period.annotate(month=TruncMonth("performed_on"))
+        .values("month")
+        .annotate(patients=Count("episode__patient_id", distinct=True))
+        .values_list("month", "patients")
+    ):
+        month_of[(month.year, month.month)].patients = patients
+    people = list(
+        in_period.values("performed_by_id")
+        .annotate(
+            count=Count("pk"),
+            minutes=Sum("minutes"),
+            contact=Count("pk", filter=Q(patient_contact=True)),
+        )
+        .values_list("performed_by_id", "count", "minutes", "contact")
+    )
+    names = {
+        u.pk: u.display_name
+        for u in get_user_model().objects.filter(pk__in=[row[0] for row in people])
+    }
     person_rows = sorted(
-        (PersonRow(names.get(pk, "–"), *values) for pk, values in people.items()),
+        (
+            PersonRow(names.get(pk, "–"), count, minutes, contact)
+            for pk, count, minutes, contact in people
+        ),
         key=lambda r: (-r.activities, r.name),
+    )
+    totals = in_period.aggregate(
+        activities=Count("pk"),
+        contact=Count("pk", filter=Q(patient_contact=True)),
+        minutes=Sum("minutes"),
+        patients=Count("episode__patient_id", distinct=True),
     )
     episodes = Episode.objects.filter(unit=unit).aggregate(
         started=Count("pk", filter=Q(started_on__gte=start, started_on__lte=end)),
@@ -168,10 +186,10 @@ def compute(unit: CareUnit, start: datetime.date, end: datetime.date) -> Statist
         months=months,
         by_kind=[(str(ActivityKind(k).label), kinds.get(k, 0)) for k in ActivityKind.values],
         people=person_rows,
-        activities=len(activities),
-        with_contact=sum(1 for a in activities if a[4]),
-        minutes=sum(a[3] for a in activities),
-        patients=len({a[5] for a in activities}),
+        activities=totals["activities"],
+        with_contact=totals["contact"],
+        minutes=totals["minutes"] or 0,
+        patients=totals["patients"],
         episodes_started=episodes["started"],
         episodes_ended=episodes["ended"],
         episodes_open_at_end=episodes["open_at_end"],
@@ -185,17 +203,22 @@ def compute(unit: CareUnit, start: datetime.date, end: datetime.date) -> Statist
 def _first_contact_days(unit: CareUnit, start: datetime.date, end: datetime.date) -> list[int]:
     """For each episode whose first activity with patient contact falls in the period: days from
     the start of the sjukfall going on that day (day 1 = 0 days) to that contact."""
-    first = list(
+    first_contacts = (
         Episode.objects.filter(unit=unit)
         .annotate(first=Min("activities__performed_on", filter=Q(activities__patient_contact=True)))
         .filter(first__gte=start, first__lte=end)
-        .values_list("patient_id", "first")
     )
+    first = list(first_contacts.values_list("patient_id", "first"))
+    wanted = {patient_id for patient_id, _ in first}
     periods: dict[int, list] = defaultdict(list)
-    for period in SickLeavePeriod.objects.filter(
-        unit=unit, voided_at__isnull=True, patient_id__in={p for p, _ in first}
-    ).only("patient_id", "start_date", "end_date", "extent"):
-        periods[period.patient_id].append(period)
+    for patient_id, start_date, end_date in SickLeavePeriod.objects.filter(
+        unit=unit,
+        voided_at__isnull=True,
+        # A plain subquery: PostgreSQL plans IN (an aggregate's subquery) very badly.
+        patient_id__in=Episode.objects.filter(unit=unit).values("patient_id"),
+    ).values_list("patient_id", "start_date", "end_date"):
+        if patient_id in wanted:
+            periods[patient_id].append(_Dates(start_date, end_date))
     days = []
     for patient_id, contact in first:
         for sjukfall in sjukfall_of(periods.get(patient_id, [])):

@@ -2,8 +2,9 @@
 `make bench`."""
 
 import pytest
+from django.db import transaction
 
-from bench import bench_conference, bench_mbt, bench_patients
+from bench import bench_conference, bench_coordination, bench_mbt, bench_patients
 
 
 @pytest.mark.django_db
@@ -37,3 +38,34 @@ def test_mbt_benchmark_runs_at_small_scale(capsys):
 def test_conference_benchmark_runs_at_small_scale(capsys):
     results = bench_conference.run(units=2, weeks=8, repeats=1)
     assert len(results) == 4 and all(count > 0 for *_, count in results)
+
+
+@pytest.mark.django_db
+def test_coordination_benchmark_runs_at_small_scale(capsys):
+    results = bench_coordination.run(episodes=30, activities=300, repeats=1)
+    labels = [label for label, *_ in results]
+    assert labels[0] == "follow-up list, longest first" and "statistics, twelve months" in labels
+    assert all(count > 0 for *_, count in results)
+    assert "seeded 30 episodes and 300 activities" in capsys.readouterr().out
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _query_counts_then_roll_back(**sizes) -> list[int]:
+    try:
+        with transaction.atomic():
+            results = bench_coordination.run(repeats=1, **sizes)
+            raise _Rollback
+    except _Rollback:
+        return [count for *_, count in results]
+
+
+@pytest.mark.django_db
+def test_coordination_benchmark_query_counts_do_not_grow_with_the_unit():
+    """The benchmark's requirement, asserted at small scale: every page it measures costs the
+    same number of queries for 20 episodes as for 80 with ten times the activities."""
+    small = _query_counts_then_roll_back(episodes=20, activities=100)
+    large = _query_counts_then_roll_back(episodes=80, activities=1000)
+    assert small == large
