@@ -1,16 +1,15 @@
 """Administration of set-up data: care providers, units, staff, their assignments and external
 organisations. Changes are kept in history (simple-history) with who made them."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import Assignment, CareUnit, Organisation, User, Vardgivare
-
-admin.site.site_header = _("Återgång – administration")
-admin.site.site_title = _("Återgång")
-admin.site.index_title = _("Grunddata")
+from accounts import services
+from accounts.models import Assignment, AuthEvent, CareUnit, Organisation, User, Vardgivare
 
 
 class AssignmentInline(admin.TabularInline):
@@ -21,8 +20,31 @@ class AssignmentInline(admin.TabularInline):
     can_delete = False
 
 
+# django-otp's own admin pages would show the authenticators' secret keys: an administrator
+# resets a user's second factor with the action below instead, and that is logged.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.action(description=_("Återställ tvåfaktorsinloggning (t.ex. borttappad telefon)"))
+def reset_second_factor(modeladmin, request, queryset):
+    for user in queryset:
+        services.second_factor_reset(request=request, user=user, actor=request.user)
+    modeladmin.message_user(
+        request,
+        _(
+            "Tvåfaktorsinloggningen är återställd för %(count)s användare. De ställer in en ny "
+            "app vid nästa inloggning."
+        )
+        % {"count": queryset.count()},
+        messages.SUCCESS,
+    )
+
+
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    actions = [reset_second_factor]
     list_display = ["username", "first_name", "last_name", "profession", "hsa_id", "is_active"]
     list_filter = ["profession", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "hsa_id", "email"]
@@ -99,6 +121,26 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "organisation_number"]
     autocomplete_fields = ["vardgivare"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only in the database too."""
+
+    list_display = ["at", "kind", "method", "user", "username", "hsa_id", "reason", "ip"]
+    list_filter = ["kind", "method"]
+    search_fields = ["user__username", "username", "hsa_id", "ip"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,4 +1,5 @@
-"""Access helpers for views: every page with unit data starts with @unit_required."""
+"""Access helpers for views: every page with unit data starts with @unit_required, which also
+turns away a login whose assurance level is too weak for patient data."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.assurance import sufficient_for_patient_data
+
 
 def unit_required(view):
     """Logged in, with an active unit. A user with several current assignments who has not
@@ -18,6 +21,8 @@ def unit_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if not sufficient_for_patient_data(request):
+            return render(request, "accounts/weak_assurance.html", status=403)
         if request.active_unit is None:
             if request.current_units:
                 query = urlencode({"next": request.get_full_path()})

@@ -11,9 +11,24 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import Assignment, CareUnit, Organisation, Profession, Role, User, Vardgivare
+from accounts.models import (
+    Assignment,
+    AuthEvent,
+    CareUnit,
+    Organisation,
+    Profession,
+    Role,
+    User,
+    Vardgivare,
+)
 
 DEMO_PASSWORD = "demo-atergang-2026"  # noqa: S105 - demo data only; seed_demo refuses production
+# Every demo user but one (lena, who shows the set-up) has an authenticator with this key, the
+# RFC 6238 test key "12345678901234567890". `manage.py demo_code` prints the current code; or
+# add the key to any authenticator app: GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+DEMO_WITHOUT_SECOND_FACTOR = {"lena"}
 
 REGION_HSA = "SE2321000131-RV00"
 PRIVATE_HSA = "SE5567000001-HB00"
@@ -113,6 +128,7 @@ def seed() -> list[User]:
                 profession=demo.profession,
                 password=DEMO_PASSWORD,
                 email=f"{demo.username}@demo.invalid",
+                hsa_id=demo_hsa_id(demo),
                 is_staff=demo.is_staff,
                 is_superuser=demo.is_staff,
             )
@@ -124,8 +140,147 @@ def seed() -> list[User]:
                 services.assignment_create(
                     user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to
                 )
+        if demo.username not in DEMO_WITHOUT_SECOND_FACTOR:
+            _demo_authenticator(user)
         users.append(user)
     return users
+
+
+def demo_hsa_id(demo: DemoUser) -> str:
+    """A personal HSA-id under the user's first unit's vårdgivare (none for the administrator),
+    for logging in through an identity provider."""
+    if not demo.units:
+        return ""
+    index = [d.username for d in DEMO_USERS].index(demo.username) + 1
+    prefix = REGION_HSA if demo.units[0][0] == ASEN_HSA else PRIVATE_HSA
+    return f"{prefix.split('-')[0]}-P{index:04d}"
+
+
+def _demo_authenticator(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Demo-app", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+        services.recovery_codes_replace(user=user)
+
+
+def demo_code(*, at: float | None = None) -> str:
+    """The demo authenticator's code now (or at the given time)."""
+    import time
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(unhexlify(DEMO_TOTP_KEY_HEX))
+    totp.time = at if at is not None else time.time()
+    return f"{totp.token():06d}"
+
+
+UNKNOWN_DEMO_HSA_ID = "SE2321000131-P9999"
+
+
+def seed_auth_events() -> None:
+    """A month of authentication events, so that the managers' event log has something of every
+    kind: logins by both methods, failures, a lock-out, an unknown username, an unknown HSA-id,
+    a set-up, a reset by the administrator and timeouts. Written once."""
+    if AuthEvent.objects.filter(hsa_id=UNKNOWN_DEMO_HSA_ID).exists():
+        return
+    users = {
+        u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
+    }
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    hour = datetime.timedelta(hours=1)
+    agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/156.0 Safari/537.36"
+    kind, method = AuthEvent.Kind, AuthEvent.Method
+    rows = []
+
+    def add(at, kind_, user=None, method_="", **extra):
+        rows.append(
+            AuthEvent(
+                at=at,
+                kind=kind_,
+                user=users.get(user) if user else None,
+                method=method_,
+                ip=extra.pop("ip", "10.12.3.41"),
+                user_agent=agent,
+                **extra,
+            )
+        )
+
+    for days_ago in range(28, 0, -1):
+        morning = (now - days_ago * day).replace(hour=7, minute=40, second=0, microsecond=0)
+        if morning.weekday() >= 5:
+            continue
+        for offset, name in enumerate(("kerstin", "erik", "maria", "anders", "nora", "olof")):
+            at = morning + offset * datetime.timedelta(minutes=9)
+            add(at, kind.LOGIN, name, method.TOTP)
+            add(
+                at + 8 * hour,
+                kind.LOGOUT if offset % 2 else kind.SESSION_ENDED,
+                name,
+                reason="" if offset % 2 else "inaktivitet",
+            )
+    add(
+        now - 20 * day,
+        kind.FAILED,
+        "erik",
+        method.PASSWORD,
+        reason="fel användarnamn eller lösenord",
+    )
+    add(now - 12 * day, kind.SECOND_FACTOR_FAILED, "sara", method.TOTP, reason="fel kod")
+    for minute in range(5):
+        add(
+            now - 9 * day + minute * datetime.timedelta(minutes=1),
+            kind.FAILED,
+            method_=method.PASSWORD,
+            username="administrator",
+            ip="10.12.3.77",
+            reason="fel användarnamn eller lösenord",
+        )
+    add(
+        now - 9 * day + 6 * datetime.timedelta(minutes=1),
+        kind.REFUSED,
+        method_=method.PASSWORD,
+        username="administrator",
+        ip="10.12.3.77",
+        reason="spärrat efter för många misslyckade försök",
+    )
+    add(
+        now - 6 * day,
+        kind.REFUSED,
+        "gunnar",
+        method.PASSWORD,
+        reason="inget giltigt medarbetaruppdrag",
+    )
+    add(
+        now - 5 * day,
+        kind.REFUSED,
+        method_=method.OIDC,
+        hsa_id=UNKNOWN_DEMO_HSA_ID,
+        acr="http://id.elegnamnden.se/loa/1.0/loa3",
+        reason="okänt HSA-id",
+    )
+    add(
+        now - 4 * day,
+        kind.SECOND_FACTOR_RESET,
+        "johan",
+        method.ADMIN,
+        actor=users.get("admin"),
+        reason="Återställd av Systemadministratör",
+    )
+    add(now - 4 * day + hour, kind.SECOND_FACTOR_ENROLLED, "johan", method.TOTP)
+    add(now - 4 * day + hour, kind.LOGIN, "johan", method.TOTP)
+    add(now - 2 * day, kind.LOGIN, "ali", method.RECOVERY_CODE)
+    add(
+        now - 2 * day,
+        kind.LOGIN,
+        "sara",
+        method.OIDC,
+        hsa_id="SE2321000131-P0003",  # sara: see demo_hsa_id
+        acr="http://id.elegnamnden.se/loa/1.0/loa3",
+    )
+    AuthEvent.objects.bulk_create(rows)
 
 
 def describe(user: User) -> str:

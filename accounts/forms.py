@@ -46,3 +46,61 @@ class ChooseUnitForm(forms.Form):
             "Du har inget giltigt medarbetaruppdrag på den enheten."
         )
         self.fields["unit"].error_messages["required"] = _("Välj en vårdenhet.")
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app (six digits) or a recovery code (eight characters)."""
+
+    code = forms.CharField(
+        label=_("Kod"),
+        max_length=32,
+        error_messages={"required": _("Skriv koden från din autentiseringsapp.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+                "size": 12,
+            }
+        ),
+    )
+
+
+class AuthEventFilterForm(forms.Form):
+    """Filters for the authentication event log. GET: it holds no patient data."""
+
+    date_from = forms.DateField(
+        label=_("Från"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("Till och med"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(label=_("Händelse"), required=False)
+    who = forms.CharField(
+        label=_("Användare eller HSA-id"),
+        required=False,
+        max_length=150,
+        help_text=_("Namn, användarnamn eller HSA-id, även sådant som inte hör till ett konto."),
+    )
+    problems = forms.BooleanField(
+        label=_("Bara misslyckade och nekade inloggningar, fel koder och återställningar"),
+        required=False,
+    )
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import AuthEvent
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Alla händelser")), *AuthEvent.Kind.choices]
+        for name in ("date_from", "date_to"):
+            self.fields[name].error_messages["invalid"] = _("Skriv datumet som 2026-11-24.")
+            self.fields[name].error_messages["required"] = _("Ange ett datum.")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Slutdatumet kan inte ligga före startdatumet."))
+        return cleaned

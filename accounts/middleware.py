@@ -126,7 +126,17 @@ class SessionTimeoutMiddleware:
                     "Inget du sparat har gått förlorat."
                 ) % {"minutes": minutes}
             if message:
+                from accounts import services
+                from accounts.models import AuthEvent
+
+                user = request.user
                 logout(request)
+                services.auth_event_record(
+                    request=request,
+                    kind=AuthEvent.Kind.SESSION_ENDED,
+                    user=user,
+                    reason="maxtiden för en session" if "timmar" in message else "inaktivitet",
+                )
                 messages.info(request, message)
                 return _to_login(request)
             if not is_background_request(request):

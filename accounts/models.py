@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -227,3 +228,67 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuthEvent(models.Model):
+    """Authentication event log: every login, logout, failure, refusal and change of a second
+    factor, with who, when and from where. Kept apart from the PDL access log (which records
+    reads of patient data) and append-only: a database trigger refuses UPDATE and DELETE."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Inloggning")
+        FAILED = "failed", _("Misslyckad inloggning")
+        REFUSED = "refused", _("Nekad inloggning")
+        LOGOUT = "logout", _("Utloggning")
+        SESSION_ENDED = "session_ended", _("Sessionen avslutades")
+        SECOND_FACTOR_FAILED = "otp_failed", _("Fel engångskod")
+        SECOND_FACTOR_ENROLLED = "otp_enrolled", _("Tvåfaktorsinloggning aktiverad")
+        SECOND_FACTOR_RESET = "otp_reset", _("Tvåfaktorsinloggning återställd")
+        RECOVERY_CODES_CREATED = "recovery_created", _("Nya reservkoder")
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("Lösenord")
+        TOTP = "totp", _("Lösenord och engångskod")
+        RECOVERY_CODE = "recovery", _("Lösenord och reservkod")
+        OIDC = "oidc", _("E-tjänstekort")
+        ADMIN = "admin", _("Administratör")
+
+    at = models.DateTimeField(_("tid"), default=timezone.now, db_default=models.functions.Now())
+    kind = models.CharField(_("händelse"), max_length=20, choices=Kind.choices)
+    method = models.CharField(_("metod"), max_length=10, choices=Method.choices, blank=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="auth_events",
+        verbose_name=_("användare"),
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utförd av"),
+        help_text=_("När någon annan än användaren själv gjorde ändringen (en administratör)."),
+    )
+    # What was given when no account matched: the username typed or the HSA-id presented.
+    username = models.CharField(_("angivet användarnamn"), max_length=150, blank=True)
+    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True)
+    reason = models.CharField(_("orsak"), max_length=300, blank=True)
+    acr = models.CharField(_("tillitsnivå (acr)"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
+    user_agent = models.CharField(_("webbläsare"), max_length=300, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("inloggningshändelse")
+        verbose_name_plural = _("inloggningshändelser")
+        indexes = [
+            models.Index(fields=["-at"], name="authevent_at"),
+            models.Index(fields=["user", "-at"], name="authevent_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -24,3 +24,65 @@ def has_current_assignment(*, user: User, on: datetime.date | None = None) -> bo
 def assignments_for_user(*, user: User):
     """All of a user's assignments, current and ended, for their own overview."""
     return Assignment.objects.filter(user=user).select_related("unit__vardgivare")
+
+
+def auth_events_of_user(*, user: User):
+    """The user's own authentication events, newest first (Min inloggning)."""
+    from accounts.models import AuthEvent
+
+    return AuthEvent.objects.filter(user=user).select_related("actor").order_by("-at", "-pk")
+
+
+def manager_units(*, user: User) -> list[CareUnit]:
+    """The units where the user is verksamhetschef/enhetschef today."""
+    from accounts.models import Role
+
+    return list(
+        CareUnit.objects.filter(
+            pk__in=Assignment.objects.current().filter(user=user, role=Role.MANAGER).values("unit")
+        ).order_by("name")
+    )
+
+
+PROBLEM_KINDS = ("failed", "refused", "otp_failed", "otp_reset")
+
+
+def auth_events_for_managers(
+    *,
+    units: list[CareUnit],
+    date_from: datetime.date,
+    date_to: datetime.date,
+    kind: str = "",
+    who: str = "",
+    problems_only: bool = False,
+):
+    """Authentication events a manager reviews: those of everyone who has (or had) an
+    assignment at the manager's units, and those that matched no account at all (an unknown
+    username or HSA-id), newest first. No patient data."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from accounts.models import AuthEvent
+
+    start = timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min)
+    )
+    staff = Assignment.objects.filter(unit__in=units).values("user")
+    rows = AuthEvent.objects.filter(
+        Q(user__in=staff) | Q(user__isnull=True), at__gte=start, at__lt=end
+    )
+    if kind:
+        rows = rows.filter(kind=kind)
+    if problems_only:
+        rows = rows.filter(kind__in=PROBLEM_KINDS)
+    if who:
+        rows = rows.filter(
+            Q(user__username__icontains=who)
+            | Q(user__first_name__icontains=who)
+            | Q(user__last_name__icontains=who)
+            | Q(user__hsa_id__icontains=who)
+            | Q(username__icontains=who)
+            | Q(hsa_id__icontains=who)
+        )
+    return rows.select_related("user", "actor").order_by("-at", "-pk")

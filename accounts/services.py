@@ -5,9 +5,22 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Assignment, CareUnit, Organisation, Role, User, Vardgivare
+from accounts.models import (
+    Assignment,
+    AuthEvent,
+    CareUnit,
+    Organisation,
+    Role,
+    User,
+    Vardgivare,
+)
+from config.middleware import client_ip
 
 
 @transaction.atomic
@@ -114,3 +127,84 @@ def organisation_create(
     organisation.full_clean()
     organisation.save()
     return organisation
+
+
+# --- Authentication events and the second factor ---------------------------------------------
+
+
+def auth_event_record(
+    *,
+    request: HttpRequest | None,
+    kind: str,
+    user: User | None = None,
+    method: str = "",
+    actor: User | None = None,
+    username: str = "",
+    hsa_id: str = "",
+    reason: str = "",
+    acr: str = "",
+    durable: bool = True,
+) -> AuthEvent:
+    """Writes one row of the authentication event log. Durable by default: a refused login must
+    stay recorded whatever happens to the request afterwards. Never given a password or a
+    code."""
+    with transaction.atomic(durable=durable):
+        return AuthEvent.objects.create(
+            kind=kind,
+            method=method,
+            user=user,
+            actor=actor,
+            username=(username or "")[:150],
+            hsa_id=(hsa_id or "")[:64],
+            reason=reason[:300],
+            acr=(acr or "")[:200],
+            ip=client_ip(request) if request is not None else None,
+            user_agent=request.headers.get("User-Agent", "")[:300] if request is not None else "",
+            request_id=getattr(request, "request_id", "") if request is not None else "",
+        )
+
+
+@transaction.atomic
+def totp_enrolment_device(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator being set up: the same one (and the same QR code) until it
+    is confirmed with a code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+
+
+@transaction.atomic
+def totp_enrolment_confirm(*, user: User, device: TOTPDevice) -> list[str]:
+    """Makes the authenticator the user's second factor and gives new recovery codes (returned
+    once, to be shown once)."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    return recovery_codes_replace(user=user)
+
+
+@transaction.atomic
+def recovery_codes_replace(*, user: User) -> list[str]:
+    """Replaces the user's recovery codes (reservkoder) with RECOVERY_CODE_COUNT new ones, each
+    usable once."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Reservkoder", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def second_factor_reset(*, request: HttpRequest | None, user: User, actor: User) -> None:
+    """An administrator removes a user's authenticator and recovery codes (a lost phone); the
+    user sets up a new one at the next login. Logged with who did it."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        auth_event_record(
+            request=request,
+            kind=AuthEvent.Kind.SECOND_FACTOR_RESET,
+            user=user,
+            actor=actor,
+            method=AuthEvent.Method.ADMIN,
+            reason=f"Återställd av {actor.display_name}",
+            durable=False,
+        )

@@ -61,6 +61,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"{url!r} is not an http(s) address.")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # --- Core -------------------------------------------------------------------------------------
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -74,7 +83,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if D
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site requires a logged-in, strongly authenticated user (config/admin.py).
+    "config.apps.AtergangAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,6 +95,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "journal",
     "consent",
@@ -188,6 +201,52 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# --- Strong authentication: single sign-on (OpenID Connect) and a second factor ---------------
+
+# The region's identity provider, where staff log in with their SITHS/e-tjänstekort. Configured by
+# its discovery document; without it, staff log in with a password and a TOTP code.
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL", "")
+OIDC_ENABLED = bool(OIDC_DISCOVERY_URL)
+if OIDC_ENABLED and not OIDC_DISCOVERY_URL.startswith("https://"):
+    from urllib.parse import urlsplit
+
+    # Plain HTTP only to a provider on this machine (the test suite's).
+    if urlsplit(OIDC_DISCOVERY_URL).hostname not in {"localhost", "127.0.0.1"}:
+        raise ImproperlyConfigured("OIDC_DISCOVERY_URL must be an https:// address.")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", _REQUIRED if OIDC_ENABLED else "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", _REQUIRED if OIDC_ENABLED else "")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid profile")
+if OIDC_ENABLED and "openid" not in OIDC_SCOPES.split():
+    raise ImproperlyConfigured("OIDC_SCOPES must include openid.")
+# Which claims carry the HSA-id, the name and the title (from the id token, else userinfo).
+OIDC_CLAIM_HSA_ID = env_str("OIDC_CLAIM_HSA_ID", "hsa_id")
+OIDC_CLAIM_GIVEN_NAME = env_str("OIDC_CLAIM_GIVEN_NAME", "given_name")
+OIDC_CLAIM_FAMILY_NAME = env_str("OIDC_CLAIM_FAMILY_NAME", "family_name")
+OIDC_CLAIM_TITLE = env_str("OIDC_CLAIM_TITLE", "title")
+# Assurance levels (acr values), weakest first, and the weakest that may see patient data. A login
+# with an acr not in the list counts as weaker than all of them.
+OIDC_ACR_LEVELS = env_list("OIDC_ACR_LEVELS", [])
+OIDC_PATIENT_DATA_ACR = env_str("OIDC_PATIENT_DATA_ACR", "")
+if OIDC_PATIENT_DATA_ACR and OIDC_PATIENT_DATA_ACR not in OIDC_ACR_LEVELS:
+    raise ImproperlyConfigured("OIDC_PATIENT_DATA_ACR must be one of OIDC_ACR_LEVELS.")
+# acr_values asked of the provider at login (space-separated), e.g. the level above.
+OIDC_REQUEST_ACR_VALUES = env_str("OIDC_REQUEST_ACR_VALUES", "")
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+# Password login (with a second factor) can be switched off where everyone has an e-tjänstekort.
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
+if not PASSWORD_LOGIN and not OIDC_ENABLED:
+    raise ImproperlyConfigured("PASSWORD_LOGIN=0 needs OIDC_DISCOVERY_URL: nobody could log in.")
+
+# TOTP (django-otp) for local accounts: the issuer shown in the authenticator app; after a wrong
+# code the next try waits 1, 2, 4 ... seconds.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Återgång")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Minutes between a correct password and the code before the password must be given again.
+SECOND_FACTOR_PENDING_MINUTES = 5
+SECOND_FACTOR_MAX_ATTEMPTS = 5
+RECOVERY_CODE_COUNT = 10
+
 # django-axes: lock out by username, never by IP (a whole vårdcentral shares one address).
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -272,7 +331,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # Logging out also ends the session at the identity provider: the logout form's redirect
+    # goes there, and Chromium applies form-action to redirects.
+    "form-action": [CSP.SELF, *([_origin(OIDC_DISCOVERY_URL)] if OIDC_ENABLED else [])],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

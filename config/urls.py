@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from config import views
 
 urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("logguppfoljning/inloggningar/", accounts_views.auth_event_log, name="auth_event_log"),
     path("", include("journal.urls")),
     path("", include("consent.urls")),
     path("", include("mbt.urls")),

@@ -48,6 +48,28 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def with_authenticator(user: User):
+    """Gives the user a confirmed authenticator app (TOTP) with a random key, as after set-up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Testapp", confirmed=True)
+
+
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code the user's app shows now, or for the first time step not yet used (a code works
+    once; the device accepts one step of drift either way)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    step = max(totp.t(), device.last_t + 1) + steps_ahead
+    totp.time = device.t0 + (step - device.drift) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 class AssignmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Assignment

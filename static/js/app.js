@@ -30,6 +30,13 @@
     }
   });
 
+  // "Skriv ut": a button marked data-print prints the page (the print stylesheet hides the rest).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   // A submit button marked data-native-submit (a file download) bypasses htmx: stopping the
   // event before it reaches the form keeps htmx out, and the browser submits as usual.
   document.addEventListener("submit", function (event) {

@@ -12,8 +12,17 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
-from accounts.models import Assignment, CareUnit, Organisation, Profession, Role, User, Vardgivare
+from accounts.demo import DEMO_PASSWORD, demo_code
+from accounts.models import (
+    Assignment,
+    AuthEvent,
+    CareUnit,
+    Organisation,
+    Profession,
+    Role,
+    User,
+    Vardgivare,
+)
 from consent.models import Consent
 from journal.models import AccessLog, CareRelation, JournalEntry, Patient
 
@@ -36,6 +45,7 @@ MODELS = (
     JournalEntry,
     Consent,
     AccessLog,
+    AuthEvent,
 )
 
 
@@ -175,12 +185,30 @@ def test_seed_demo(settings, client):
     }
     assert PlanVersion.objects.filter(number=2).exists() and FkInformation.objects.exists()
 
-    # Every demo user with a current assignment can log in; the one whose assignment ended cannot.
+    # A month of authentication events with something of every kind for the managers' log.
+    assert {e.kind for e in AuthEvent.objects.all()} == set(AuthEvent.Kind.values) - {
+        "recovery_created"
+    }
+    assert AuthEvent.objects.filter(user__isnull=True, kind="refused", hsa_id__gt="").exists()
+    printed_key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    assert printed_key in printed
+
+    # Every demo user with a current assignment can log in with the password and the demo app's
+    # code; lena sets up her app first; the one whose assignment ended cannot log in.
     for user in User.objects.all():
         response = client.post(
             "/accounts/login/", {"username": user.username, "password": DEMO_PASSWORD}
         )
-        assert response.status_code == (200 if user.username == "gunnar" else 302), user.username
+        if user.username == "gunnar":
+            assert response.status_code == 200
+            continue
+        if user.username == "lena":
+            assert response["Location"] == "/accounts/tvafaktor/aktivera/"
+            continue
+        assert response["Location"] == "/accounts/tvafaktor/", user.username
+        done = client.post("/accounts/tvafaktor/", {"code": demo_code()})
+        assert done.status_code == 302 and "tvafaktor" not in done["Location"], user.username
+        assert client.session["_auth_user_id"] == str(user.pk)
         client.post("/accounts/logout/")
 
     # A second run changes nothing.

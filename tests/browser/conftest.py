@@ -73,10 +73,27 @@ def assert_accessible(page) -> None:
 
 
 def login(page, username: str, password: str) -> None:
+    """Logs in as a user does: password, then the code from the authenticator app (the user is
+    given one first if they have none)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from tests.factories import totp_code, with_authenticator
+
+    user = User.objects.filter(username=username).first()
+    device = None
+    if user is not None:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or with_authenticator(user)
     page.goto("/accounts/login/")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Logga in").click()
+    if "/accounts/tvafaktor/" in page.url and device is not None:
+        page.get_by_label("Kod").fill(totp_code(device))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Logga in").click()
 
 
 def screenshot(page, name: str) -> None:

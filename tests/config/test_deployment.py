@@ -137,3 +137,47 @@ def test_migrations_name_no_path_of_this_machine():
     for migration in ROOT.glob("*/migrations/*.py"):
         text = migration.read_text()
         assert str(ROOT) not in text, migration
+
+
+IDP = "https://idp.region.example/oidc/.well-known/openid-configuration"
+
+
+def test_single_sign_on_settings_fail_loudly():
+    plain_http = manage(
+        "check",
+        env=production_env(
+            OIDC_DISCOVERY_URL="http://idp.region.example/.well-known/openid-configuration",
+            OIDC_CLIENT_ID="atergang",
+            OIDC_CLIENT_SECRET="s",
+        ),
+    )
+    assert plain_http.returncode != 0 and "must be an https:// address" in plain_http.stderr
+    no_client = manage("check", env=production_env(OIDC_DISCOVERY_URL=IDP))
+    assert no_client.returncode != 0 and "OIDC_CLIENT_ID must be set" in no_client.stderr
+    nobody = manage("check", env=production_env(PASSWORD_LOGIN="0"))
+    assert nobody.returncode != 0 and "nobody could log in" in nobody.stderr
+    level = manage(
+        "check",
+        env=production_env(
+            OIDC_DISCOVERY_URL=IDP,
+            OIDC_CLIENT_ID="atergang",
+            OIDC_CLIENT_SECRET="s",
+            OIDC_ACR_LEVELS="loa2,loa3",
+            OIDC_PATIENT_DATA_ACR="loa4",
+        ),
+    )
+    assert level.returncode != 0 and "must be one of OIDC_ACR_LEVELS" in level.stderr
+
+
+def test_with_single_sign_on_the_logout_may_go_to_the_provider_under_the_csp():
+    env = production_env(OIDC_DISCOVERY_URL=IDP, OIDC_CLIENT_ID="atergang", OIDC_CLIENT_SECRET="s")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    shown = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_CSP['form-action'])",
+        env=env,
+    )
+    assert "https://idp.region.example" in shown.stdout
+    assert "idp.region.example/oidc" not in shown.stdout

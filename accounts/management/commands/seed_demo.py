@@ -38,6 +38,7 @@ class Command(BaseCommand):
             mbt_demo.seed()
             mbt_demo.seed_conferences()
             coordination_demo.seed()
+            accounts_demo.seed_auth_events()
 
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {Patient.objects.count()} patients.")
@@ -64,3 +65,11 @@ class Command(BaseCommand):
                 + "  "
                 + row[3]
             )
+        self.stdout.write("")
+        self.stdout.write(
+            "After the password, the login asks for a code from an authenticator app. Every demo\n"
+            "user but lena (who shows the set-up) has one with the key\n"
+            f"  {accounts_demo.DEMO_TOTP_KEY_BASE32}\n"
+            "Add it to any authenticator app, or print the current code with\n"
+            "  .venv/bin/python manage.py demo_code"
+        )

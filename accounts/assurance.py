@@ -1,0 +1,35 @@
+"""How the user logged in, kept on the session, and whether that is strong enough to see patient
+data. A local account always has passed a second factor before it is logged in; a login through
+the identity provider carries the provider's assurance level (the `acr` claim), which must reach
+OIDC_PATIENT_DATA_ACR when that is set."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+SESSION_METHOD = "auth_method"
+SESSION_ACR = "auth_acr"
+SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 - a session key, not a secret
+
+
+def acr_rank(acr: str) -> int:
+    """The level's place among OIDC_ACR_LEVELS (weakest first); -1 when it is not listed."""
+    try:
+        return settings.OIDC_ACR_LEVELS.index(acr)
+    except ValueError:
+        return -1
+
+
+def acr_sufficient(acr: str) -> bool:
+    required = settings.OIDC_PATIENT_DATA_ACR
+    if not required:
+        return True
+    return acr_rank(acr) >= acr_rank(required)
+
+
+def sufficient_for_patient_data(request: HttpRequest) -> bool:
+    session = getattr(request, "session", None)
+    if session is None or session.get(SESSION_METHOD) != "oidc":
+        return True
+    return acr_sufficient(session.get(SESSION_ACR, ""))

@@ -1,0 +1,251 @@
+"""Local accounts: a password and then a code from an authenticator app (TOTP) or a one-time
+recovery code. Until the code is right nobody is logged in."""
+
+from __future__ import annotations
+
+import re
+import time
+from base64 import b32decode
+from binascii import hexlify
+
+import pytest
+from django.db import DatabaseError, transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import services
+from accounts.models import AuthEvent
+from accounts.second_factor import PENDING_AT
+from tests.factories import PASSWORD, UserFactory, staff_at, totp_code, with_authenticator
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+CODE = "/accounts/tvafaktor/"
+ENROL = "/accounts/tvafaktor/aktivera/"
+
+
+@pytest.fixture(autouse=True)
+def no_throttle(settings):
+    # django-otp makes the next try after a wrong code wait 1, 2, 4 ... s; one test checks that.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+
+
+def password(client, user, **extra):
+    return client.post(LOGIN, {"username": user.username, "password": PASSWORD, **extra})
+
+
+def kinds(user=None):
+    rows = AuthEvent.objects.order_by("pk")
+    if user is not None:
+        rows = rows.filter(user=user)
+    return [row.kind for row in rows]
+
+
+def test_a_right_password_alone_logs_nobody_in(client, unit):
+    user = staff_at(unit)
+    with_authenticator(user)
+    response = password(client, user)
+    assert response["Location"] == CODE
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").status_code == 302
+    assert client.get("/patienter/").status_code == 302
+    assert kinds() == []  # the login is not complete: nothing to log yet
+
+
+def test_first_login_sets_up_the_app_with_a_qr_code(client, unit):
+    user = staff_at(unit, first_name="Karin")
+    assert password(client, user)["Location"] == ENROL
+    page = client.get(ENROL)
+    body = page.content.decode()
+    assert page.status_code == 200 and "Ställ in tvåfaktorsinloggning" in body
+    assert 'src="data:image/svg+xml' in body
+    key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', body).group(1)
+    # The same key until it is confirmed: reloading does not change the QR code.
+    assert key in client.get(ENROL).content.decode()
+
+    wrong = client.post(ENROL, {"code": "000000"})
+    assert wrong.status_code == 400
+    assert "Koden stämmer inte" in wrong.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    secret = b32decode(key.replace(" ", "") + "=" * (-len(key.replace(" ", "")) % 8))
+    totp = TOTP(secret)
+    totp.time = time.time()
+    response = client.post(ENROL, {"code": f"{totp.token():06d}"})
+    assert response["Location"] == "/accounts/inloggning/reservkoder/"
+    assert client.session["_auth_user_id"] == str(user.pk)
+    device = TOTPDevice.objects.get(user=user)
+    assert device.confirmed and device.key == hexlify(secret).decode()
+
+    codes_page = client.get("/accounts/inloggning/reservkoder/")
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", codes_page.content.decode())
+    assert len(codes) == 10
+    assert set(codes) == set(
+        StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
+    )
+    # Shown once.
+    assert client.get("/accounts/inloggning/reservkoder/")["Location"] == "/accounts/inloggning/"
+    assert kinds(user) == ["otp_failed", "otp_enrolled", "login"]
+
+
+def test_code_from_the_app_completes_the_login(client, unit):
+    user = staff_at(unit)
+    device = with_authenticator(user)
+    password(client, user, next="/patienter/")
+    page = client.get(CODE)
+    assert page.status_code == 200 and 'autocomplete="one-time-code"' in page.content.decode()
+    response = client.post(CODE, {"code": totp_code(device)})
+    assert response["Location"] == "/patienter/"
+    assert client.session["_auth_user_id"] == str(user.pk)
+    login = AuthEvent.objects.get(kind="login")
+    assert (login.user, login.method) == (user, "totp")
+
+
+def test_wrong_code_is_refused_with_a_message_and_logged(client, unit):
+    user = staff_at(unit)
+    with_authenticator(user)
+    password(client, user)
+    response = client.post(CODE, {"code": "12 34 56"})
+    assert response.status_code == 400
+    assert "Koden stämmer inte" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    empty = client.post(CODE, {"code": ""})
+    assert empty.status_code == 400 and "Skriv koden" in empty.content.decode()
+    assert kinds(user) == ["otp_failed"]
+
+
+def test_a_code_works_only_once(client, unit):
+    user = staff_at(unit)
+    device = with_authenticator(user)
+    code = totp_code(device)
+    password(client, user)
+    assert client.post(CODE, {"code": code}).status_code == 302
+    client.post("/accounts/logout/")
+    password(client, user)
+    again = client.post(CODE, {"code": code})
+    assert again.status_code == 400
+    assert "en kod som redan använts fungerar inte igen" in again.content.decode()
+
+
+def test_recovery_code_works_once(client, unit):
+    user = staff_at(unit)
+    with_authenticator(user)
+    codes = services.recovery_codes_replace(user=user)
+    password(client, user)
+    response = client.post(CODE, {"code": codes[0].upper()[:4] + "-" + codes[0][4:]}, follow=True)
+    assert response.redirect_chain[-1][0] == "/"
+    assert "Du har 9 kvar" in response.content.decode()
+    assert AuthEvent.objects.get(kind="login").method == "recovery"
+    client.post("/accounts/logout/")
+    password(client, user)
+    assert client.post(CODE, {"code": codes[0]}).status_code == 400
+    assert client.post(CODE, {"code": codes[1]}).status_code == 302
+
+
+def test_too_many_wrong_codes_start_the_login_over(client, unit, settings):
+    user = staff_at(unit)
+    device = with_authenticator(user)
+    password(client, user)
+    for _ in range(settings.SECOND_FACTOR_MAX_ATTEMPTS - 1):
+        assert client.post(CODE, {"code": "000000"}).status_code == 400
+    last = client.post(CODE, {"code": "000000"}, follow=True)
+    assert last.redirect_chain[-1][0] == LOGIN
+    assert "För många felaktiga koder" in last.content.decode()
+    # The right code no longer helps: the password must be given again.
+    assert client.post(CODE, {"code": totp_code(device)})["Location"] == LOGIN
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_codes_in_a_row_are_throttled(client, unit, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 30
+    user = staff_at(unit)
+    device = with_authenticator(user)
+    password(client, user)
+    client.post(CODE, {"code": "000000"})
+    throttled = client.post(CODE, {"code": totp_code(device)})
+    assert throttled.status_code == 400
+    assert "Vänta" in throttled.content.decode()
+
+
+def test_a_pending_login_lapses(client, unit):
+    user = staff_at(unit)
+    device = with_authenticator(user)
+    password(client, user)
+    session = client.session
+    session[PENDING_AT] = time.time() - 10 * 60
+    session.save()
+    response = client.post(CODE, {"code": totp_code(device)}, follow=True)
+    assert response.redirect_chain[-1][0] == LOGIN
+    assert "Inloggningen hann gå ut" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_code_pages_without_a_password_send_to_login(client):
+    assert client.get(CODE)["Location"] == LOGIN
+    assert client.get(ENROL)["Location"] == LOGIN
+
+
+def test_the_admin_login_cannot_be_used_to_skip_the_code(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    client.post("/admin/login/", {"username": admin.username, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_administrator_resets_a_lost_phone_and_it_is_logged(client, unit):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    user = staff_at(unit)
+    with_authenticator(user)
+    services.recovery_codes_replace(user=user)
+    client.force_login(admin)
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "reset_second_factor", "_selected_action": [user.pk]},
+        follow=True,
+    )
+    assert "Tvåfaktorsinloggningen är återställd för 1 användare" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not StaticToken.objects.filter(device__user=user).exists()
+    event = AuthEvent.objects.get(kind="otp_reset")
+    assert (event.user, event.actor, event.method) == (user, admin, "admin")
+    client.post("/accounts/logout/")
+    assert password(client, user)["Location"] == ENROL
+
+
+def test_admin_pages_never_show_authenticator_keys(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+def test_my_login_page_makes_new_recovery_codes_with_a_code_from_the_app(client, unit):
+    user = staff_at(unit)
+    device = with_authenticator(user)
+    old = services.recovery_codes_replace(user=user)
+    password(client, user)
+    client.post(CODE, {"code": totp_code(device)})
+    page = client.get("/accounts/inloggning/").content.decode()
+    assert "10 reservkoder kvar" in page
+    refused = client.post("/accounts/inloggning/", {"code": old[1]})
+    assert refused.status_code == 400 and "inte en reservkod" in refused.content.decode()
+    response = client.post("/accounts/inloggning/", {"code": totp_code(device)})
+    assert response["Location"] == "/accounts/inloggning/reservkoder/"
+    new = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert len(new) == 10 and not new & set(old)
+    assert kinds(user)[-1] == "recovery_created"
+
+
+def test_auth_event_log_is_append_only(unit):
+    user = staff_at(unit)
+    event = services.auth_event_record(request=None, kind=AuthEvent.Kind.LOGIN, user=user)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuthEvent.objects.filter(pk=event.pk).update(reason="ändrad")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuthEvent.objects.filter(pk=event.pk).delete()
+    assert AuthEvent.objects.get(pk=event.pk).reason == ""
