@@ -19,10 +19,11 @@ export DATABASE_URL := postgres://$(APP_DB_USER):$(APP_DB_PASSWORD)@127.0.0.1:54
 endif
 export DATABASE_URL_GIVEN APP_DB_NAME APP_DB_USER APP_DB_PASSWORD
 
-.PHONY: help setup venv db run test test-tools lint fmt lock bench clean
+.PHONY: help setup venv db run run-sso test test-tools lint fmt lock bench clean
 
 help:
 	@echo "make run    serve the app with demo data on http://127.0.0.1:$(PORT) (PORT=... overrides)"
+	@echo "make run-sso  the same, with a demo identity provider for 'Logga in med e-tjänstekort'"
 	@echo "make test   set up everything and run ruff and the whole test suite"
 	@echo "make fmt    format the code; make lock  re-pin requirements.lock; make bench  run benchmarks"
 
@@ -49,6 +50,15 @@ run: setup
 	$(PY) manage.py seed_demo
 	@mkdir -p staticfiles
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The demo with single sign-on: a test identity provider (Node.js, oidc-provider) on loopback.
+run-sso: export DJANGO_DEBUG ?= 1
+run-sso: setup
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@mkdir -p staticfiles
+	$(PY) -m tests.oidc.demo $(PORT)
 
 test-tools:
 	@scripts/ensure-test-tools.sh

@@ -1,8 +1,10 @@
 """Administration of set-up data: care providers, units, staff, their assignments and external
 organisations. Changes are kept in history (simple-history) with who made them."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -27,24 +29,60 @@ for _model in (TOTPDevice, StaticDevice):
         admin.site.unregister(_model)
 
 
-@admin.action(description=_("Återställ tvåfaktorsinloggning (t.ex. borttappad telefon)"))
-def reset_second_factor(modeladmin, request, queryset):
-    for user in queryset:
-        services.second_factor_reset(request=request, user=user, actor=request.user)
-    modeladmin.message_user(
-        request,
-        _(
-            "Tvåfaktorsinloggningen är återställd för %(count)s användare. De ställer in en ny "
-            "app vid nästa inloggning."
+def _issue_codes(modeladmin, request, queryset, issue, title):
+    """Runs `issue` for each selected user and shows the aktiveringskoder once, on a page of
+    their own (never in a message, which would travel in a cookie)."""
+    refused = [u for u in queryset if u.is_superuser and not request.user.is_superuser]
+    if refused:
+        modeladmin.message_user(
+            request,
+            _("Bara en superanvändare kan ändra en superanvändares inloggning."),
+            messages.ERROR,
         )
-        % {"count": queryset.count()},
-        messages.SUCCESS,
+        return None
+    issued = [issue(request=request, user=user, actor=request.user) for user in queryset]
+    return TemplateResponse(
+        request,
+        "admin/accounts/enrolment_codes.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "issued": issued,
+            "hours": settings.ENROLMENT_CODE_HOURS,
+        },
+    )
+
+
+@admin.action(
+    description=_("Återställ tvåfaktorsinloggning (t.ex. borttappad telefon)"),
+    permissions=["change"],
+)
+def reset_second_factor(modeladmin, request, queryset):
+    return _issue_codes(
+        modeladmin,
+        request,
+        queryset,
+        services.second_factor_reset,
+        _("Tvåfaktorsinloggningen är återställd"),
+    )
+
+
+@admin.action(
+    description=_("Skapa aktiveringskod för tvåfaktorsinloggning"), permissions=["change"]
+)
+def create_enrolment_code(modeladmin, request, queryset):
+    return _issue_codes(
+        modeladmin,
+        request,
+        queryset,
+        services.enrolment_code_create,
+        _("Aktiveringskoder"),
     )
 
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
-    actions = [reset_second_factor]
+    actions = [create_enrolment_code, reset_second_factor]
     list_display = ["username", "first_name", "last_name", "profession", "hsa_id", "is_active"]
     list_filter = ["profession", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "hsa_id", "email"]

@@ -1,7 +1,7 @@
 """How the user logged in, kept on the session, and whether that is strong enough to see patient
 data. A local account always has passed a second factor before it is logged in; a login through
 the identity provider carries the provider's assurance level (the `acr` claim), which must reach
-OIDC_PATIENT_DATA_ACR when that is set."""
+OIDC_PATIENT_DATA_ACR (required whenever single sign-on is configured)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def acr_rank(acr: str) -> int:
 def acr_sufficient(acr: str) -> bool:
     required = settings.OIDC_PATIENT_DATA_ACR
     if not required:
-        return True
-    return acr_rank(acr) >= acr_rank(required)
+        return False  # single sign-on switched off since: its sessions no longer count
+    return acr_rank(acr) >= 0 and acr_rank(acr) >= acr_rank(required)
 
 
 def sufficient_for_patient_data(request: HttpRequest) -> bool:

@@ -29,6 +29,8 @@ DEMO_PASSWORD = "demo-atergang-2026"  # noqa: S105 - demo data only; seed_demo r
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
 DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 DEMO_WITHOUT_SECOND_FACTOR = {"lena"}
+# lena's aktiveringskod from the administrator, for setting up her app (valid a year in the demo).
+DEMO_ENROLMENT_CODE = "2026-0000-1234"
 
 REGION_HSA = "SE2321000131-RV00"
 PRIVATE_HSA = "SE5567000001-HB00"
@@ -132,6 +134,10 @@ def seed() -> list[User]:
                 is_staff=demo.is_staff,
                 is_superuser=demo.is_staff,
             )
+        elif not user.hsa_id and demo_hsa_id(demo):
+            # Demo data from before the demo users had HSA-ids.
+            user.hsa_id = demo_hsa_id(demo)
+            user.save(update_fields=["hsa_id"])
         for unit_hsa, role in demo.units:
             unit = units[unit_hsa]
             if not Assignment.objects.filter(user=user, unit=unit, role=role).exists():
@@ -143,7 +149,28 @@ def seed() -> list[User]:
         if demo.username not in DEMO_WITHOUT_SECOND_FACTOR:
             _demo_authenticator(user)
         users.append(user)
+    by_name = {u.username: u for u in users}
+    for name in DEMO_WITHOUT_SECOND_FACTOR:
+        _demo_enrolment_code(by_name[name], issued_by=by_name["admin"])
     return users
+
+
+def _demo_enrolment_code(user: User, *, issued_by: User) -> None:
+    from django.contrib.auth.hashers import make_password
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import EnrolmentCode
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return
+    if services.enrolment_code_valid(user=user, code=DEMO_ENROLMENT_CODE):
+        return
+    EnrolmentCode.objects.create(
+        user=user,
+        code_hash=make_password(services.normalise_enrolment_code(DEMO_ENROLMENT_CODE)),
+        created_by=issued_by,
+        expires_at=timezone.now() + datetime.timedelta(days=365),
+    )
 
 
 def demo_hsa_id(demo: DemoUser) -> str:
@@ -269,6 +296,15 @@ def seed_auth_events() -> None:
         actor=users.get("admin"),
         reason="Återställd av Systemadministratör",
     )
+    for name in ("johan", "lena"):
+        add(
+            now - 4 * day,
+            kind.ENROLMENT_CODE_CREATED,
+            name,
+            method.ADMIN,
+            actor=users.get("admin"),
+            reason="Skapad av Systemadministratör",
+        )
     add(now - 4 * day + hour, kind.SECOND_FACTOR_ENROLLED, "johan", method.TOTP)
     add(now - 4 * day + hour, kind.LOGIN, "johan", method.TOTP)
     add(now - 2 * day, kind.LOGIN, "ali", method.RECOVERY_CODE)

@@ -99,8 +99,33 @@ class AuthEventFilterForm(forms.Form):
             self.fields[name].error_messages["required"] = _("Ange ett datum.")
 
     def clean(self):
+        import datetime
+
+        from django.utils import timezone
+
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        earliest = datetime.date(2000, 1, 1)
+        latest = timezone.localdate().replace(month=12, day=31)
+        for name, value in (("date_from", start), ("date_to", end)):
+            if value and not earliest <= value <= latest:
+                self.add_error(
+                    name,
+                    _("Välj ett datum mellan 2000-01-01 och %(latest)s.")
+                    % {"latest": latest.isoformat()},
+                )
         if start and end and end < start:
             self.add_error("date_to", _("Slutdatumet kan inte ligga före startdatumet."))
         return cleaned
+
+
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Aktiveringskod"),
+        max_length=40,
+        help_text=_("Tolv siffror, t.ex. 1234-5678-9012, från administratören."),
+        error_messages={"required": _("Skriv aktiveringskoden du fått av administratören.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

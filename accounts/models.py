@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -55,8 +56,12 @@ class User(AbstractUser):
         verbose_name = _("användare")
         verbose_name_plural = _("användare")
         constraints = [
+            # Case-insensitive: logins through the identity provider match HSA-ids so.
             models.UniqueConstraint(
-                fields=["hsa_id"], condition=~Q(hsa_id=""), name="user_hsa_id_unique"
+                Upper("hsa_id"),
+                condition=~Q(hsa_id=""),
+                name="user_hsa_id_unique_ci",
+                violation_error_message=_("Det finns redan en användare med det HSA-id:t."),
             ),
         ]
 
@@ -244,6 +249,7 @@ class AuthEvent(models.Model):
         SECOND_FACTOR_FAILED = "otp_failed", _("Fel engångskod")
         SECOND_FACTOR_ENROLLED = "otp_enrolled", _("Tvåfaktorsinloggning aktiverad")
         SECOND_FACTOR_RESET = "otp_reset", _("Tvåfaktorsinloggning återställd")
+        ENROLMENT_CODE_CREATED = "code_created", _("Aktiveringskod skapad")
         RECOVERY_CODES_CREATED = "recovery_created", _("Nya reservkoder")
 
     class Method(models.TextChoices):
@@ -292,3 +298,28 @@ class AuthEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class EnrolmentCode(models.Model):
+    """Aktiveringskod: a one-time code an administrator gives a user (in person or by phone) so
+    that they can set up their authenticator app. Without it a password alone could set up an
+    app of someone else's. Stored hashed like a password; valid until used or expired."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="enrolment_codes", verbose_name=_("användare")
+    )
+    code_hash = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("skapad av")
+    )
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    expires_at = models.DateTimeField(_("gäller till"))
+    used_at = models.DateTimeField(_("använd"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("aktiveringskod")
+        verbose_name_plural = _("aktiveringskoder")
+        indexes = [models.Index(fields=["user", "expires_at"], name="enrolmentcode_user")]
+
+    def __str__(self) -> str:
+        return f"Aktiveringskod för {self.user}"

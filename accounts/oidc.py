@@ -7,6 +7,7 @@ an account just because the identity provider knows them."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -103,14 +104,20 @@ def identity_from_callback(request: HttpRequest) -> Identity:
     idp = client()
     error = request.GET.get("error")
     if error:
-        # The user cancelled at the provider, or the provider refused.
-        description = request.GET.get("error_description", "")[:200]
+        # The user cancelled at the provider, or the provider refused. What the provider said
+        # is logged only when the answer belongs to a login started in this browser.
+        state = request.GET.get("state", "")
+        ours = bool(state) and f"_state_idp_{state}" in request.session
+        code = error if re.fullmatch(r"[a-z_]{1,40}", error) else "okänt fel"
+        description = request.GET.get("error_description", "")[:200] if ours else ""
         raise Refused(
             "Inloggningen avbröts hos identitetsleverantören. Försök igen.",
-            f"identitetsleverantören svarade {error[:50]}: {description}",
+            f"identitetsleverantören svarade {code}: {description}"
+            if ours
+            else f"identitetsleverantören svarade {code} (utan giltig state)",
         )
     try:
-        token = idp.authorize_access_token(request)
+        token = idp.authorize_access_token(request, claims_options=_claims_options(idp))
     except MismatchingStateError:
         raise Refused(
             "Inloggningen gick inte att koppla till din webbläsare (den kan ha tagit för lång "
@@ -141,7 +148,12 @@ def identity_from_callback(request: HttpRequest) -> Identity:
             f"inget HSA-id i anspråket {settings.OIDC_CLAIM_HSA_ID}",
             acr=acr,
         )
-    user = User.objects.filter(hsa_id__iexact=hsa_id).first()
+    try:
+        user = User.objects.get(hsa_id__iexact=hsa_id)
+    except User.MultipleObjectsReturned:
+        raise Refused(_TECHNICAL, "flera konton har samma HSA-id", hsa_id=hsa_id, acr=acr) from None
+    except User.DoesNotExist:
+        user = None
     if user is None:
         raise Refused(
             "Ditt HSA-id är inte kopplat till något konto i Återgång. Be din verksamhetschef "
@@ -169,6 +181,16 @@ def identity_from_callback(request: HttpRequest) -> Identity:
         )
     _update_from_claims(user, claims)
     return Identity(user=user, hsa_id=hsa_id, acr=acr, id_token=token["id_token"])
+
+
+def _claims_options(idp) -> dict:
+    """The id token must come from the configured issuer and be meant for this client. (Given
+    options replace Authlib's default issuer check, so both are stated.)"""
+    issuer = idp.load_server_metadata().get("issuer")
+    return {
+        "iss": {"essential": True, "values": [issuer]},
+        "aud": {"essential": True, "values": [settings.OIDC_CLIENT_ID]},
+    }
 
 
 def _with_userinfo(idp, token: dict, claims: dict) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -28,6 +29,8 @@ PENDING_AT = "pending_login_at"
 PENDING_ATTEMPTS = "pending_login_attempts"
 PENDING_NEXT = "pending_login_next"
 NEW_RECOVERY_CODES = "new_recovery_codes"
+# The id of the aktiveringskod given in this pending login, once it was right.
+ENROLMENT_CODE_OK = "pending_enrolment_code"
 
 _TOTP = re.compile(r"^\d{6}$")
 
@@ -41,7 +44,7 @@ def begin(request: HttpRequest, user: User, next_url: str) -> None:
 
 
 def clear(request: HttpRequest) -> None:
-    for key in (PENDING_USER, PENDING_AT, PENDING_ATTEMPTS, PENDING_NEXT):
+    for key in (PENDING_USER, PENDING_AT, PENDING_ATTEMPTS, PENDING_NEXT, ENROLMENT_CODE_OK):
         request.session.pop(key, None)
 
 
@@ -95,34 +98,43 @@ class Verification:
     message: str = ""  # why not, in Swedish
 
 
-def verify(user: User, code: str) -> Verification:
+def verify(user: User, code: str, *, allow_recovery: bool = True) -> Verification:
     """Checks a code against the user's authenticator or, failing that, their recovery codes.
-    Each TOTP code works once; a recovery code is used up."""
+    Each TOTP code works once; a recovery code is used up. The device rows are locked, so two
+    requests at once cannot both use one code."""
     code = normalise(code)
     if not code:
         return Verification(None, _("Skriv koden från din autentiseringsapp."))
-    totp = confirmed_totp(user)
-    if totp is not None and _TOTP.match(code):
-        allowed, details = totp.verify_is_allowed()
-        if not allowed:
-            seconds = max(1, int((details["locked_until"] - _now()).total_seconds()) + 1)
-            return Verification(
-                None,
-                _("För många felaktiga koder i rad. Vänta %(seconds)s sekunder och försök igen.")
-                % {"seconds": seconds},
-            )
-        if totp.verify_token(code):
-            return Verification(AuthEvent.Method.TOTP)
-        return Verification(
-            None,
-            _(
-                "Koden stämmer inte. Använd den kod som visas just nu i appen; en kod som redan "
-                "använts fungerar inte igen."
-            ),
-        )
-    for device in StaticDevice.objects.filter(user=user):
-        if device.verify_token(code):
-            return Verification(AuthEvent.Method.RECOVERY_CODE)
+    if _TOTP.match(code):
+        with transaction.atomic():
+            totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+            if totp is not None:
+                allowed, details = totp.verify_is_allowed()
+                if not allowed:
+                    seconds = max(1, int((details["locked_until"] - _now()).total_seconds()) + 1)
+                    return Verification(
+                        None,
+                        _(
+                            "För många felaktiga koder i rad. Vänta %(seconds)s sekunder och "
+                            "försök igen."
+                        )
+                        % {"seconds": seconds},
+                    )
+                if totp.verify_token(code):
+                    return Verification(AuthEvent.Method.TOTP)
+                return Verification(
+                    None,
+                    _(
+                        "Koden stämmer inte. Använd den kod som visas just nu i appen; en kod "
+                        "som redan använts fungerar inte igen."
+                    ),
+                )
+    if not allow_recovery:
+        return Verification(None, _("Skriv den kod med sex siffror som appen visar just nu."))
+    with transaction.atomic():
+        for device in StaticDevice.objects.select_for_update().filter(user=user):
+            if device.verify_token(code):
+                return Verification(AuthEvent.Method.RECOVERY_CODE)
     return Verification(
         None,
         _("Koden stämmer inte. En engångskod har sex siffror; en reservkod åtta tecken."),

@@ -4,10 +4,14 @@ models for administrators; the demo data and later features go through these fun
 from __future__ import annotations
 
 import datetime
+import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,6 +19,7 @@ from accounts.models import (
     Assignment,
     AuthEvent,
     CareUnit,
+    EnrolmentCode,
     Organisation,
     Role,
     User,
@@ -148,20 +153,33 @@ def auth_event_record(
     """Writes one row of the authentication event log. Durable by default: a refused login must
     stay recorded whatever happens to the request afterwards. Never given a password or a
     code."""
+    agent = request.headers.get("User-Agent", "") if request is not None else ""
     with transaction.atomic(durable=durable):
         return AuthEvent.objects.create(
             kind=kind,
             method=method,
             user=user,
             actor=actor,
-            username=(username or "")[:150],
-            hsa_id=(hsa_id or "")[:64],
-            reason=reason[:300],
-            acr=(acr or "")[:200],
+            username=_printable(username, 150),
+            hsa_id=_printable(hsa_id, 64),
+            reason=_printable(reason, 300),
+            acr=_printable(acr, 200),
             ip=client_ip(request) if request is not None else None,
-            user_agent=request.headers.get("User-Agent", "")[:300] if request is not None else "",
+            user_agent=_printable(agent, 300),
             request_id=getattr(request, "request_id", "") if request is not None else "",
         )
+
+
+def _printable(text: str | None, limit: int) -> str:
+    """What a visitor typed or sent, without control characters (PostgreSQL refuses NUL)."""
+    return "".join(c for c in (text or "") if c.isprintable())[:limit]
+
+
+@transaction.atomic
+def totp_enrolment_discard(*, user: User) -> None:
+    """Forgets an authenticator set-up that was never confirmed: each new login attempt shows a
+    new key, so a QR code someone once saw is worth nothing."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
 
 
 @transaction.atomic
@@ -173,9 +191,16 @@ def totp_enrolment_device(*, user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_enrolment_confirm(*, user: User, device: TOTPDevice) -> list[str]:
-    """Makes the authenticator the user's second factor and gives new recovery codes (returned
-    once, to be shown once)."""
+def totp_enrolment_confirm(
+    *, user: User, device: TOTPDevice, enrolment_code: EnrolmentCode
+) -> list[str]:
+    """Makes the authenticator the user's second factor, uses up the aktiveringskod and gives
+    new recovery codes (returned once, to be shown once)."""
+    updated = EnrolmentCode.objects.filter(pk=enrolment_code.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if updated != 1:
+        raise ValueError("The aktiveringskod was used meanwhile.")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
@@ -193,9 +218,70 @@ def recovery_codes_replace(*, user: User) -> list[str]:
     return codes
 
 
-def second_factor_reset(*, request: HttpRequest | None, user: User, actor: User) -> None:
-    """An administrator removes a user's authenticator and recovery codes (a lost phone); the
-    user sets up a new one at the next login. Logged with who did it."""
+ENROLMENT_CODE_ALPHABET = "0123456789"
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    user: User
+    code: str
+    expires_at: datetime.datetime
+
+
+def enrolment_code_create(*, request: HttpRequest | None, user: User, actor: User) -> IssuedCode:
+    """A new aktiveringskod for the user (earlier unused ones stop working), valid
+    ENROLMENT_CODE_HOURS. Returned in plain text once, to be handed over; stored hashed."""
+    code = "-".join(
+        "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(4)) for _ in range(3)
+    )
+    expires_at = timezone.now() + datetime.timedelta(hours=settings.ENROLMENT_CODE_HOURS)
+    with transaction.atomic():
+        EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
+        EnrolmentCode.objects.create(
+            user=user,
+            code_hash=make_password(normalise_enrolment_code(code)),
+            created_by=actor,
+            expires_at=expires_at,
+        )
+        auth_event_record(
+            request=request,
+            kind=AuthEvent.Kind.ENROLMENT_CODE_CREATED,
+            user=user,
+            actor=actor,
+            method=AuthEvent.Method.ADMIN,
+            reason=f"Skapad av {actor.display_name}",
+            durable=False,
+        )
+    return IssuedCode(user=user, code=code, expires_at=expires_at)
+
+
+def normalise_enrolment_code(code: str) -> str:
+    return "".join(c for c in (code or "") if c.isdigit())
+
+
+def enrolment_code_valid(*, user: User, code: str) -> EnrolmentCode | None:
+    """The user's unused, unexpired aktiveringskod that matches, or None."""
+    typed = normalise_enrolment_code(code)
+    if not typed:
+        return None
+    for candidate in EnrolmentCode.objects.filter(
+        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ):
+        if check_password(typed, candidate.code_hash):
+            return candidate
+    return None
+
+
+def enrolment_code_exists(*, user: User) -> bool:
+    return EnrolmentCode.objects.filter(
+        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def second_factor_reset(*, request: HttpRequest | None, user: User, actor: User) -> IssuedCode:
+    """An administrator removes a user's authenticator and recovery codes (a lost phone) and
+    gives a new aktiveringskod, with which the user sets up a new app at the next login. Logged
+    with who did it."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -208,3 +294,4 @@ def second_factor_reset(*, request: HttpRequest | None, user: User, actor: User)
             reason=f"Återställd av {actor.display_name}",
             durable=False,
         )
+        return enrolment_code_create(request=request, user=user, actor=actor)

@@ -21,9 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import oidc, second_factor, selectors, services
 from accounts.assurance import SESSION_ACR, SESSION_ID_TOKEN, SESSION_METHOD, acr_sufficient
 from accounts.decorators import role_required
-from accounts.forms import AuthEventFilterForm, ChooseUnitForm, CodeForm, LoginForm
+from accounts.forms import (
+    AuthEventFilterForm,
+    ChooseUnitForm,
+    CodeForm,
+    EnrolmentCodeForm,
+    LoginForm,
+)
 from accounts.middleware import SESSION_ACTIVE_UNIT, session_seconds_left, session_started
-from accounts.models import AuthEvent, Role, User
+from accounts.models import AuthEvent, EnrolmentCode, Role, User
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page
 
@@ -66,6 +72,7 @@ class AtergangLoginView(LoginView):
             next_url = resolve_url("admin:index" if no_unit else settings.LOGIN_REDIRECT_URL)
         second_factor.begin(self.request, user, next_url)
         if second_factor.confirmed_totp(user) is None:
+            services.totp_enrolment_discard(user=user)
             return redirect("second_factor_enrol")
         return redirect("second_factor")
 
@@ -148,13 +155,26 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def second_factor_enrol(request: HttpRequest) -> HttpResponse:
-    """First login of a local account: set up an authenticator app by scanning a QR code (or
-    typing the key) and confirming with a code from it."""
+    """First login of a local account (or after a reset): first the aktiveringskod the
+    administrator gave, then set up an authenticator app by scanning a QR code (or typing the
+    key) and confirming with a code from it. Without the aktiveringskod a password alone could
+    set up someone else's app."""
     user = second_factor.pending_user(request)
     if user is None:
         return _pending_lapsed(request)
     if second_factor.confirmed_totp(user) is not None:
         return redirect("second_factor")
+    code_id = request.session.get(second_factor.ENROLMENT_CODE_OK)
+    enrolment_code = (
+        EnrolmentCode.objects.filter(
+            pk=code_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        ).first()
+        if code_id
+        else None
+    )
+    if enrolment_code is None:
+        return _enrolment_code_step(request, user)
+
     device = services.totp_enrolment_device(user=user)
     setup = {
         "qr": second_factor.qr_data_uri(device),
@@ -164,7 +184,12 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         code = second_factor.normalise(form.cleaned_data["code"])
         if code.isdigit() and len(code) == 6 and device.verify_token(code):
-            codes = services.totp_enrolment_confirm(user=user, device=device)
+            try:
+                codes = services.totp_enrolment_confirm(
+                    user=user, device=device, enrolment_code=enrolment_code
+                )
+            except ValueError:
+                return _pending_lapsed(request)
             services.auth_event_record(
                 request=request,
                 kind=AuthEvent.Kind.SECOND_FACTOR_ENROLLED,
@@ -190,6 +215,42 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/second_factor_enrol.html",
         {"form": form, "pending": user, **setup},
+        status=400 if form.errors else 200,
+    )
+
+
+def _enrolment_code_step(request: HttpRequest, user: User) -> HttpResponse:
+    has_code = services.enrolment_code_exists(user=user)
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and has_code and form.is_valid():
+        found = services.enrolment_code_valid(user=user, code=form.cleaned_data["enrolment_code"])
+        if found is not None:
+            request.session[second_factor.ENROLMENT_CODE_OK] = found.pk
+            return redirect("second_factor_enrol")
+        services.auth_event_record(
+            request=request,
+            kind=AuthEvent.Kind.SECOND_FACTOR_FAILED,
+            user=user,
+            method=AuthEvent.Method.TOTP,
+            reason="fel aktiveringskod",
+        )
+        if second_factor.count_failure(request):
+            messages.error(
+                request,
+                _("För många felaktiga koder. Logga in igen med användarnamn och lösenord."),
+            )
+            return redirect(settings.LOGIN_URL)
+        form.add_error(
+            "enrolment_code",
+            _(
+                "Aktiveringskoden stämmer inte eller har gått ut. Kontrollera siffrorna, eller be "
+                "administratören om en ny."
+            ),
+        )
+    return render(
+        request,
+        "accounts/enrolment_code.html",
+        {"form": form, "pending": user, "has_code": has_code},
         status=400 if form.errors else 200,
     )
 
@@ -241,7 +302,7 @@ def my_login(request: HttpRequest) -> HttpResponse:
     local = request.session.get(SESSION_METHOD) != "oidc"
     form = CodeForm(request.POST or None)
     if request.method == "POST" and local and form.is_valid():
-        result = second_factor.verify(user, form.cleaned_data["code"])
+        result = second_factor.verify(user, form.cleaned_data["code"], allow_recovery=False)
         if result.method == AuthEvent.Method.TOTP:
             codes = services.recovery_codes_replace(user=user)
             services.auth_event_record(
@@ -252,12 +313,7 @@ def my_login(request: HttpRequest) -> HttpResponse:
             )
             request.session[second_factor.NEW_RECOVERY_CODES] = codes
             return redirect("recovery_codes")
-        form.add_error(
-            "code",
-            result.message
-            if result.method is None
-            else _("Använd en kod från appen, inte en reservkod, för att skapa nya reservkoder."),
-        )
+        form.add_error("code", result.message)
     return render(
         request,
         "accounts/my_login.html",

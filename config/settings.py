@@ -226,8 +226,8 @@ OIDC_CLAIM_TITLE = env_str("OIDC_CLAIM_TITLE", "title")
 # Assurance levels (acr values), weakest first, and the weakest that may see patient data. A login
 # with an acr not in the list counts as weaker than all of them.
 OIDC_ACR_LEVELS = env_list("OIDC_ACR_LEVELS", [])
-OIDC_PATIENT_DATA_ACR = env_str("OIDC_PATIENT_DATA_ACR", "")
-if OIDC_PATIENT_DATA_ACR and OIDC_PATIENT_DATA_ACR not in OIDC_ACR_LEVELS:
+OIDC_PATIENT_DATA_ACR = env_str("OIDC_PATIENT_DATA_ACR", _REQUIRED if OIDC_ENABLED else "")
+if OIDC_ENABLED and OIDC_PATIENT_DATA_ACR not in OIDC_ACR_LEVELS:
     raise ImproperlyConfigured("OIDC_PATIENT_DATA_ACR must be one of OIDC_ACR_LEVELS.")
 # acr_values asked of the provider at login (space-separated), e.g. the level above.
 OIDC_REQUEST_ACR_VALUES = env_str("OIDC_REQUEST_ACR_VALUES", "")
@@ -246,6 +246,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 SECOND_FACTOR_PENDING_MINUTES = 5
 SECOND_FACTOR_MAX_ATTEMPTS = 5
 RECOVERY_CODE_COUNT = 10
+# How long an aktiveringskod (for setting up the authenticator app) from an administrator lasts.
+ENROLMENT_CODE_HOURS = env_int("ENROLMENT_CODE_HOURS", 72, minimum=1)
 
 # django-axes: lock out by username, never by IP (a whole vårdcentral shares one address).
 AXES_LOCKOUT_PARAMETERS = ["username"]

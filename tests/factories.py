@@ -55,6 +55,14 @@ def with_authenticator(user: User):
     return TOTPDevice.objects.create(user=user, name="Testapp", confirmed=True)
 
 
+def enrolment_code_for(user: User, *, by: User | None = None) -> str:
+    """An aktiveringskod an administrator gave the user: the plain text."""
+    from accounts import services
+
+    admin = by or UserFactory(is_staff=True, is_superuser=True)
+    return services.enrolment_code_create(request=None, user=user, actor=admin).code
+
+
 def totp_code(device, *, steps_ahead: int = 0) -> str:
     """The code the user's app shows now, or for the first time step not yet used (a code works
     once; the device accepts one step of drift either way)."""

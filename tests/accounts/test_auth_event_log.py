@@ -63,6 +63,9 @@ def test_bad_dates_get_a_swedish_message(manager_client):
     assert "Skriv datumet som 2026-11-24" in response.content.decode()
     response = manager_client.get(URL, {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert "Slutdatumet kan inte ligga före startdatumet" in response.content.decode()
+    response = manager_client.get(URL, {"date_from": "2026-01-01", "date_to": "9999-12-31"})
+    assert response.status_code == 400
+    assert "Välj ett datum mellan 2000-01-01" in response.content.decode()
 
 
 def test_csv_for_swedish_excel(manager_client, unit):

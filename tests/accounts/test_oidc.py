@@ -225,8 +225,8 @@ def test_weak_assurance_reaches_only_pages_without_patient_data(client, oidc, un
     # Nor the administration, which shows clinical records read-only.
     assert client.get("/admin/").status_code in (302, 403)
     assert client.get("/admin/login/?next=/admin/").status_code == 403
-    # Without a required level, the same login is enough.
-    settings.OIDC_PATIENT_DATA_ACR = ""
+    # With the level lowered, the same login is enough.
+    settings.OIDC_PATIENT_DATA_ACR = LOA2
     assert client.get(f"/patienter/{patient.pk}/").status_code == 200
 
 
@@ -279,3 +279,64 @@ def test_provider_that_does_not_answer_gives_a_message_not_an_error(client, oidc
     response = client.get("/accounts/oidc/login/")
     assert response.status_code == 503
     assert "Identitetsleverantören svarar inte" in response.content.decode()
+
+
+def id_token_claims(oidc, **overrides):
+    now = int(timezone.now().timestamp())
+    claims = {
+        "iss": oidc.issuer,
+        "sub": "anna",
+        "aud": CLIENT_ID,
+        "exp": now + 300,
+        "iat": now,
+        "nonce": "n-1",
+    }
+    claims.update(overrides)
+    return claims
+
+
+def test_id_token_must_name_this_client_as_audience_and_come_from_the_issuer(oidc):
+    """Authlib's default would take a token whose azp names us but whose aud does not."""
+    from authlib.oidc.core import CodeIDToken
+    from joserfc.errors import JoseError
+
+    idp = app_oidc.client()
+
+    def validate(**overrides):
+        claims = CodeIDToken(
+            id_token_claims(oidc, **overrides),
+            {"alg": "RS256"},
+            app_oidc._claims_options(idp),
+            {"nonce": "n-1", "client_id": CLIENT_ID},
+        )
+        claims.validate()
+
+    validate()
+    with pytest.raises(JoseError, match="aud"):
+        validate(aud="annan-tjanst", azp=CLIENT_ID)
+    with pytest.raises(JoseError, match="iss"):
+        validate(iss="http://localhost:1")
+
+
+def test_a_forged_error_answer_is_refused_without_storing_its_text(client, oidc):
+    response = client.get(
+        "/accounts/oidc/callback/?error=access_denied&error_description=falsk%00text&state=x"
+    )
+    assert response.status_code == 403
+    event = refusal("utan giltig state")
+    assert "falsk" not in event.reason
+    odd = client.get("/accounts/oidc/callback/?error=%00%3Cscript%3E")
+    assert odd.status_code == 403
+    assert AuthEvent.objects.filter(reason__contains="okänt fel").exists()
+
+
+def test_hsa_ids_match_and_are_unique_whatever_the_case(client, oidc, unit):
+    from django.core.exceptions import ValidationError
+
+    user = staff_at(unit, hsa_id=ANNA.lower())
+    twin = UserFactory.build(hsa_id=ANNA)
+    with pytest.raises(ValidationError, match="HSA-id"):
+        twin.full_clean()
+    response = back(client, oidc.sign_in(start(client), "anna"))
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)

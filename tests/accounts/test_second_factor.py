@@ -3,6 +3,7 @@ recovery code. Until the code is right nobody is logged in."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from base64 import b32decode
@@ -10,14 +11,22 @@ from binascii import hexlify
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import AuthEvent
+from accounts.models import AuthEvent, EnrolmentCode
 from accounts.second_factor import PENDING_AT
-from tests.factories import PASSWORD, UserFactory, staff_at, totp_code, with_authenticator
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    enrolment_code_for,
+    staff_at,
+    totp_code,
+    with_authenticator,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,40 +64,103 @@ def test_a_right_password_alone_logs_nobody_in(client, unit):
     assert kinds() == []  # the login is not complete: nothing to log yet
 
 
-def test_first_login_sets_up_the_app_with_a_qr_code(client, unit):
+def key_on(page) -> str:
+    return re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page.content.decode()).group(1)
+
+
+def code_for_key(key: str) -> str:
+    plain = key.replace(" ", "")
+    totp = TOTP(b32decode(plain + "=" * (-len(plain) % 8)))
+    totp.time = time.time()
+    return f"{totp.token():06d}"
+
+
+def test_first_login_sets_up_the_app_with_the_aktiveringskod_and_a_qr_code(client, unit):
     user = staff_at(unit, first_name="Karin")
+    activation = enrolment_code_for(user)
     assert password(client, user)["Location"] == ENROL
+    first = client.get(ENROL).content.decode()
+    assert "aktiveringskoden du fått av administratören" in first
+    assert "data:image/svg+xml" not in first  # no key before the aktiveringskod
+    wrong = client.post(ENROL, {"enrolment_code": "1111-2222-3333"})
+    assert wrong.status_code == 400 and "Aktiveringskoden stämmer inte" in wrong.content.decode()
+    assert client.post(ENROL, {"enrolment_code": activation.replace("-", " ")})["Location"] == ENROL
+
     page = client.get(ENROL)
     body = page.content.decode()
-    assert page.status_code == 200 and "Ställ in tvåfaktorsinloggning" in body
-    assert 'src="data:image/svg+xml' in body
-    key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', body).group(1)
+    assert page.status_code == 200 and 'src="data:image/svg+xml' in body
+    key = key_on(page)
     # The same key until it is confirmed: reloading does not change the QR code.
     assert key in client.get(ENROL).content.decode()
 
-    wrong = client.post(ENROL, {"code": "000000"})
-    assert wrong.status_code == 400
-    assert "Koden stämmer inte" in wrong.content.decode()
+    bad = client.post(ENROL, {"code": "000000"})
+    assert bad.status_code == 400
+    assert "Koden stämmer inte" in bad.content.decode()
     assert "_auth_user_id" not in client.session
 
-    secret = b32decode(key.replace(" ", "") + "=" * (-len(key.replace(" ", "")) % 8))
-    totp = TOTP(secret)
-    totp.time = time.time()
-    response = client.post(ENROL, {"code": f"{totp.token():06d}"})
+    response = client.post(ENROL, {"code": code_for_key(key)})
     assert response["Location"] == "/accounts/inloggning/reservkoder/"
     assert client.session["_auth_user_id"] == str(user.pk)
     device = TOTPDevice.objects.get(user=user)
-    assert device.confirmed and device.key == hexlify(secret).decode()
+    plain = key.replace(" ", "")
+    assert (
+        device.confirmed
+        and device.key == hexlify(b32decode(plain + "=" * (-len(plain) % 8))).decode()
+    )
+    assert EnrolmentCode.objects.get(user=user).used_at is not None
 
     codes_page = client.get("/accounts/inloggning/reservkoder/")
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", codes_page.content.decode())
     assert len(codes) == 10
-    assert set(codes) == set(
-        StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
-    )
+    stored = StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
+    assert set(codes) == set(stored)
     # Shown once.
     assert client.get("/accounts/inloggning/reservkoder/")["Location"] == "/accounts/inloggning/"
-    assert kinds(user) == ["otp_failed", "otp_enrolled", "login"]
+    assert kinds(user) == ["code_created", "otp_failed", "otp_failed", "otp_enrolled", "login"]
+
+
+def test_without_an_aktiveringskod_a_password_cannot_set_up_an_app(client, unit):
+    """Someone who knows the password must not be able to make their own phone the second
+    factor."""
+    user = staff_at(unit)
+    password(client, user)
+    page = client.get(ENROL).content.decode()
+    assert "det finns ingen giltig kod för dig" in page
+    assert "data:image/svg+xml" not in page
+    assert client.post(ENROL, {"enrolment_code": "1234-5678-9012"}).status_code == 200
+    assert client.post(ENROL, {"code": "123456"}).status_code == 400
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_aktiveringskod_expires_and_works_once(client, unit, settings):
+    user = staff_at(unit)
+    activation = enrolment_code_for(user)
+    EnrolmentCode.objects.filter(user=user).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    password(client, user)
+    assert "det finns ingen giltig kod för dig" in client.get(ENROL).content.decode()
+    assert client.post(ENROL, {"enrolment_code": activation}).status_code == 200
+
+    fresh = enrolment_code_for(user)
+    assert client.post(ENROL, {"enrolment_code": fresh})["Location"] == ENROL
+    client.post(ENROL, {"code": code_for_key(key_on(client.get(ENROL)))})
+    client.post("/accounts/logout/")
+    TOTPDevice.objects.filter(user=user).delete()
+    password(client, user)
+    assert "det finns ingen giltig kod för dig" in client.get(ENROL).content.decode()
+
+
+def test_each_login_attempt_shows_a_new_key(client, unit):
+    user = staff_at(unit)
+    activation = enrolment_code_for(user)
+    password(client, user)
+    client.post(ENROL, {"enrolment_code": activation})
+    first = key_on(client.get(ENROL))
+    password(client, user)
+    client.post(ENROL, {"enrolment_code": activation})
+    assert key_on(client.get(ENROL)) != first
 
 
 def test_code_from_the_app_completes_the_login(client, unit):
@@ -206,15 +278,52 @@ def test_administrator_resets_a_lost_phone_and_it_is_logged(client, unit):
     response = client.post(
         "/admin/accounts/user/",
         {"action": "reset_second_factor", "_selected_action": [user.pk]},
-        follow=True,
     )
-    assert "Tvåfaktorsinloggningen är återställd för 1 användare" in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 200 and "Tvåfaktorsinloggningen är återställd" in body
+    activation = re.search(r'<code class="enrolment-code">([\d-]+)</code>', body).group(1)
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert not StaticToken.objects.filter(device__user=user).exists()
     event = AuthEvent.objects.get(kind="otp_reset")
     assert (event.user, event.actor, event.method) == (user, admin, "admin")
+    assert AuthEvent.objects.get(kind="code_created").actor == admin
+    assert activation not in "".join(AuthEvent.objects.values_list("reason", flat=True))
     client.post("/accounts/logout/")
     assert password(client, user)["Location"] == ENROL
+    assert client.post(ENROL, {"enrolment_code": activation})["Location"] == ENROL
+
+
+def test_staff_who_may_only_view_users_cannot_reset_or_issue_codes(client, unit):
+    from django.contrib.auth.models import Permission
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    user = staff_at(unit)
+    with_authenticator(user)
+    client.force_login(viewer)
+    for action in ("reset_second_factor", "create_enrolment_code"):
+        client.post("/admin/accounts/user/", {"action": action, "_selected_action": [user.pk]})
+    assert TOTPDevice.objects.filter(user=user).exists()
+    assert not EnrolmentCode.objects.exists()
+
+
+def test_only_a_superuser_resets_a_superuser(client):
+    from django.contrib.auth.models import Permission
+
+    changer = UserFactory(is_staff=True)
+    changer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    root = UserFactory(is_staff=True, is_superuser=True)
+    with_authenticator(root)
+    client.force_login(changer)
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "reset_second_factor", "_selected_action": [root.pk]},
+        follow=True,
+    )
+    assert "Bara en superanvändare" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=root).exists()
 
 
 def test_admin_pages_never_show_authenticator_keys(client):
@@ -233,7 +342,9 @@ def test_my_login_page_makes_new_recovery_codes_with_a_code_from_the_app(client,
     page = client.get("/accounts/inloggning/").content.decode()
     assert "10 reservkoder kvar" in page
     refused = client.post("/accounts/inloggning/", {"code": old[1]})
-    assert refused.status_code == 400 and "inte en reservkod" in refused.content.decode()
+    assert refused.status_code == 400 and "sex siffror" in refused.content.decode()
+    # ... and the recovery code is not used up by trying.
+    assert StaticToken.objects.filter(device__user=user, token=old[1]).exists()
     response = client.post("/accounts/inloggning/", {"code": totp_code(device)})
     assert response["Location"] == "/accounts/inloggning/reservkoder/"
     new = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))

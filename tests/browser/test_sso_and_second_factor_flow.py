@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from accounts.models import AuthEvent
 from tests.browser.conftest import assert_accessible, login, screenshot
-from tests.factories import PASSWORD, CareUnitFactory, staff_at
+from tests.factories import PASSWORD, CareUnitFactory, enrolment_code_for, staff_at
 from tests.oidc import IdentityProvider
 
 
@@ -66,7 +66,8 @@ def test_login_with_e_tjanstekort_and_logout_at_both_ends(
 
 def test_first_login_sets_up_the_authenticator_app(page):
     unit = CareUnitFactory(name="Vårdcentralen Norr")
-    staff_at(unit, username="karin", first_name="Karin", last_name="Ek")
+    karin = staff_at(unit, username="karin", first_name="Karin", last_name="Ek")
+    activation = enrolment_code_for(karin)
 
     page.goto("/accounts/login/")
     page.get_by_label("Användarnamn").fill("karin")
@@ -74,6 +75,10 @@ def test_first_login_sets_up_the_authenticator_app(page):
     page.get_by_role("button", name="Logga in").click()
 
     expect(page.get_by_role("heading", name="Ställ in tvåfaktorsinloggning")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "enrolment-code")
+    page.get_by_label("Aktiveringskod").fill(activation)
+    page.get_by_role("button", name="Fortsätt").click()
     expect(page.get_by_role("img", name=re.compile("QR-kod"))).to_be_visible()
     assert_accessible(page)
     screenshot(page, "second-factor-enrol")

@@ -154,6 +154,11 @@ def test_single_sign_on_settings_fail_loudly():
     assert plain_http.returncode != 0 and "must be an https:// address" in plain_http.stderr
     no_client = manage("check", env=production_env(OIDC_DISCOVERY_URL=IDP))
     assert no_client.returncode != 0 and "OIDC_CLIENT_ID must be set" in no_client.stderr
+    no_level = manage(
+        "check",
+        env=production_env(OIDC_DISCOVERY_URL=IDP, OIDC_CLIENT_ID="a", OIDC_CLIENT_SECRET="s"),
+    )
+    assert no_level.returncode != 0 and "OIDC_PATIENT_DATA_ACR must be set" in no_level.stderr
     nobody = manage("check", env=production_env(PASSWORD_LOGIN="0"))
     assert nobody.returncode != 0 and "nobody could log in" in nobody.stderr
     level = manage(
@@ -170,7 +175,13 @@ def test_single_sign_on_settings_fail_loudly():
 
 
 def test_with_single_sign_on_the_logout_may_go_to_the_provider_under_the_csp():
-    env = production_env(OIDC_DISCOVERY_URL=IDP, OIDC_CLIENT_ID="atergang", OIDC_CLIENT_SECRET="s")
+    env = production_env(
+        OIDC_DISCOVERY_URL=IDP,
+        OIDC_CLIENT_ID="atergang",
+        OIDC_CLIENT_SECRET="s",
+        OIDC_ACR_LEVELS="loa2,loa3",
+        OIDC_PATIENT_DATA_ACR="loa3",
+    )
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     shown = manage(

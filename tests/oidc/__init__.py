@@ -10,6 +10,7 @@ import re
 import select
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -55,7 +56,7 @@ ACCOUNTS = {
 
 
 class IdentityProvider:
-    def __init__(self, app_base_url: str):
+    def __init__(self, app_base_url: str, *, accounts: dict | None = None, echo: bool = False):
         self.app_base_url = app_base_url.rstrip("/")
         self.callback = f"{self.app_base_url}/accounts/oidc/callback/"
         node = shutil.which("node")
@@ -73,18 +74,21 @@ class IdentityProvider:
                 {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, **client},
                 {"client_id": OTHER_CLIENT_ID, "client_secret": OTHER_CLIENT_SECRET, **client},
             ],
-            "accounts": ACCOUNTS,
+            "accounts": ACCOUNTS if accounts is None else accounts,
             "acrValues": [LOA2, LOA3],
         }
         self.process = subprocess.Popen(
             [node, str(ROOT / "tests" / "oidc" / "provider.mjs")],
             cwd=ROOT,
             env={**os.environ, "OIDC_TEST_CONFIG": json.dumps(config), "NODE_ENV": "test"},
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
         self.port = self._wait_until_ready()
+        # Keep reading what the provider prints, so a full pipe never blocks it.
+        threading.Thread(target=self._drain, args=(echo,), daemon=True).start()
         self.issuer = f"http://localhost:{self.port}"
         self.discovery_url = f"{self.issuer}/.well-known/openid-configuration"
 
@@ -103,6 +107,11 @@ class IdentityProvider:
                     return int(match.group(1))
         self.stop()
         raise RuntimeError("The test identity provider did not start:\n" + "".join(seen))
+
+    def _drain(self, echo: bool) -> None:
+        for line in self.process.stdout:
+            if echo:
+                print(f"[identitetsleverantör] {line}", end="", flush=True)
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -99,6 +99,8 @@ server.listen(0, "127.0.0.1", () => {
       ctx.type = "html";
       ctx.body = page("Logga in hos identitetsleverantören",
         `<form method="post" action="/interaction/${details.uid}/login">` +
+        `<p>Den här identitetsleverantören är till för test och demo: skriv ett test-id i stället ` +
+        `för att använda e-tjänstekortet. Test-id: ${Object.keys(accounts).map(escape).join(", ")}.</p>` +
         `<label for="login">Test-id</label><input id="login" name="login" autofocus>` +
         `<button type="submit">Logga in</button></form>`);
       return undefined;
@@ -123,3 +125,6 @@ server.listen(0, "127.0.0.1", () => {
 });
 
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
+// The Python side holds our stdin open: when it ends, however it ends, so do we.
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();

@@ -68,8 +68,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             "After the password, the login asks for a code from an authenticator app. Every demo\n"
-            "user but lena (who shows the set-up) has one with the key\n"
+            "user but lena has one with the key\n"
             f"  {accounts_demo.DEMO_TOTP_KEY_BASE32}\n"
             "Add it to any authenticator app, or print the current code with\n"
-            "  .venv/bin/python manage.py demo_code"
+            "  .venv/bin/python manage.py demo_code\n"
+            "lena shows the first-time set-up: her aktiveringskod from the administrator is\n"
+            f"  {accounts_demo.DEMO_ENROLMENT_CODE}"
         )
