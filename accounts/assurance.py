@@ -13,6 +13,26 @@ SESSION_ACR = "auth_acr"
 SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 - a session key, not a secret
 
 
+def complete_login(
+    request: HttpRequest, user, *, method: str, acr: str = "", id_token: str = ""
+) -> None:
+    """Logs the user in once every step is done, whichever way they came (`local`: password and
+    second factor; `oidc`: the identity provider), and records how on the session. The session
+    key changes."""
+    from django.contrib.auth import login
+
+    from accounts import second_factor
+    from accounts.middleware import session_started
+
+    second_factor.clear(request)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    session_started(request)
+    request.session[SESSION_METHOD] = method
+    if method == "oidc":
+        request.session[SESSION_ACR] = acr
+        request.session[SESSION_ID_TOKEN] = id_token
+
+
 def acr_rank(acr: str) -> int:
     """The level's place among OIDC_ACR_LEVELS (weakest first); -1 when it is not listed."""
     try:

@@ -112,14 +112,16 @@ class SessionTimeoutMiddleware:
             session = request.session
             started = session.setdefault(SESSION_AUTH_TIME, now)
             last = session.get(SESSION_LAST_ACTIVITY, now)
-            message = None
+            message = reason = None
             if now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds():
+                reason = "maxtiden för en session"
                 hours = int(settings.SESSION_ABSOLUTE_LIFETIME.total_seconds() // 3600)
                 message = _(
                     "Du har loggats ut eftersom du varit inloggad i %(hours)s timmar. "
                     "Logga in igen för att fortsätta."
                 ) % {"hours": hours}
             elif now - last > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+                reason = "inaktivitet"
                 minutes = int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60)
                 message = _(
                     "Du har loggats ut eftersom du inte har varit aktiv på %(minutes)s minuter. "
@@ -135,7 +137,7 @@ class SessionTimeoutMiddleware:
                     request=request,
                     kind=AuthEvent.Kind.SESSION_ENDED,
                     user=user,
-                    reason="maxtiden för en session" if "timmar" in message else "inaktivitet",
+                    reason=reason,
                 )
                 messages.info(request, message)
                 return _to_login(request)

@@ -224,7 +224,7 @@ def _update_from_claims(user: User, claims: dict) -> None:
         user.save(update_fields=changed)
 
 
-def logout_url(request: HttpRequest, id_token: str, post_logout_redirect_uri: str) -> str | None:
+def logout_url(id_token: str, post_logout_redirect_uri: str) -> str | None:
     """The provider's end-session address (RP-initiated logout), or None when it has none."""
     try:
         metadata = client().load_server_metadata()

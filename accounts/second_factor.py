@@ -13,16 +13,14 @@ from base64 import b32encode
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import login
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.assurance import SESSION_METHOD
-from accounts.middleware import session_started
-from accounts.models import AuthEvent, User
+from accounts.models import AuthEvent, EnrolmentCode, User
 
 PENDING_USER = "pending_login_user"
 PENDING_AT = "pending_login_at"
@@ -68,6 +66,17 @@ def pending_next(request: HttpRequest) -> str:
     return request.session.get(PENDING_NEXT, "")
 
 
+def accepted_enrolment_code(request: HttpRequest, user: User) -> EnrolmentCode | None:
+    """The aktiveringskod given (and right) in this pending login, if it is still unused and
+    valid; None before it is given."""
+    code_id = request.session.get(ENROLMENT_CODE_OK)
+    if not code_id:
+        return None
+    return EnrolmentCode.objects.filter(
+        pk=code_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+
+
 def count_failure(request: HttpRequest) -> bool:
     """Counts a wrong code; True when that was the last try allowed (the pending login is then
     cleared)."""
@@ -111,7 +120,9 @@ def verify(user: User, code: str, *, allow_recovery: bool = True) -> Verificatio
             if totp is not None:
                 allowed, details = totp.verify_is_allowed()
                 if not allowed:
-                    seconds = max(1, int((details["locked_until"] - _now()).total_seconds()) + 1)
+                    seconds = max(
+                        1, int((details["locked_until"] - timezone.now()).total_seconds()) + 1
+                    )
                     return Verification(
                         None,
                         _(
@@ -139,20 +150,6 @@ def verify(user: User, code: str, *, allow_recovery: bool = True) -> Verificatio
         None,
         _("Koden stämmer inte. En engångskod har sex siffror; en reservkod åtta tecken."),
     )
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
-
-
-def complete_login(request: HttpRequest, user: User, method: str) -> None:
-    """Logs the user in after both factors; the session key changes."""
-    clear(request)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    session_started(request)
-    request.session[SESSION_METHOD] = "local"
 
 
 def key_for_manual_entry(device: TOTPDevice) -> str:

@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import oidc, second_factor, selectors, services
-from accounts.assurance import SESSION_ACR, SESSION_ID_TOKEN, SESSION_METHOD, acr_sufficient
+from accounts.assurance import (
+    SESSION_ACR,
+    SESSION_ID_TOKEN,
+    SESSION_METHOD,
+    acr_sufficient,
+    complete_login,
+)
 from accounts.decorators import role_required
 from accounts.forms import (
     AuthEventFilterForm,
@@ -28,8 +34,8 @@ from accounts.forms import (
     EnrolmentCodeForm,
     LoginForm,
 )
-from accounts.middleware import SESSION_ACTIVE_UNIT, session_seconds_left, session_started
-from accounts.models import AuthEvent, EnrolmentCode, Role, User
+from accounts.middleware import SESSION_ACTIVE_UNIT, session_seconds_left
+from accounts.models import AuthEvent, Role, User
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page
 
@@ -130,7 +136,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         result = second_factor.verify(user, form.cleaned_data["code"])
         if result.method:
             next_url = second_factor.pending_next(request)
-            second_factor.complete_login(request, user, result.method)
+            complete_login(request, user, method="local")
             services.auth_event_record(
                 request=request, kind=AuthEvent.Kind.LOGIN, user=user, method=result.method
             )
@@ -164,14 +170,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         return _pending_lapsed(request)
     if second_factor.confirmed_totp(user) is not None:
         return redirect("second_factor")
-    code_id = request.session.get(second_factor.ENROLMENT_CODE_OK)
-    enrolment_code = (
-        EnrolmentCode.objects.filter(
-            pk=code_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
-        ).first()
-        if code_id
-        else None
-    )
+    enrolment_code = second_factor.accepted_enrolment_code(request, user)
     if enrolment_code is None:
         return _enrolment_code_step(request, user)
 
@@ -197,7 +196,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
                 method=AuthEvent.Method.TOTP,
             )
             next_url = second_factor.pending_next(request)
-            second_factor.complete_login(request, user, AuthEvent.Method.TOTP)
+            complete_login(request, user, method="local")
             services.auth_event_record(
                 request=request, kind=AuthEvent.Kind.LOGIN, user=user, method=AuthEvent.Method.TOTP
             )
@@ -227,19 +226,9 @@ def _enrolment_code_step(request: HttpRequest, user: User) -> HttpResponse:
         if found is not None:
             request.session[second_factor.ENROLMENT_CODE_OK] = found.pk
             return redirect("second_factor_enrol")
-        services.auth_event_record(
-            request=request,
-            kind=AuthEvent.Kind.SECOND_FACTOR_FAILED,
-            user=user,
-            method=AuthEvent.Method.TOTP,
-            reason="fel aktiveringskod",
-        )
-        if second_factor.count_failure(request):
-            messages.error(
-                request,
-                _("För många felaktiga koder. Logga in igen med användarnamn och lösenord."),
-            )
-            return redirect(settings.LOGIN_URL)
+        start_over = _wrong_code(request, user, "fel aktiveringskod")
+        if start_over:
+            return start_over
         form.add_error(
             "enrolment_code",
             _(
@@ -262,22 +251,30 @@ def _pending_lapsed(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGIN_URL)
 
 
-def _code_refused(
-    request, form, user, message, *, template="accounts/second_factor.html", **context
-) -> HttpResponse:
+def _wrong_code(request: HttpRequest, user: User, reason: str) -> HttpResponse | None:
+    """Logs a wrong code and counts it; after the last try allowed, the way back to the
+    password (the pending login is gone)."""
     services.auth_event_record(
         request=request,
         kind=AuthEvent.Kind.SECOND_FACTOR_FAILED,
         user=user,
         method=AuthEvent.Method.TOTP,
-        reason="fel kod",
+        reason=reason,
     )
-    if second_factor.count_failure(request):
-        messages.error(
-            request,
-            _("För många felaktiga koder. Logga in igen med användarnamn och lösenord."),
-        )
-        return redirect(settings.LOGIN_URL)
+    if not second_factor.count_failure(request):
+        return None
+    messages.error(
+        request, _("För många felaktiga koder. Logga in igen med användarnamn och lösenord.")
+    )
+    return redirect(settings.LOGIN_URL)
+
+
+def _code_refused(
+    request, form, user, message, *, template="accounts/second_factor.html", **context
+) -> HttpResponse:
+    start_over = _wrong_code(request, user, "fel kod")
+    if start_over:
+        return start_over
     form.add_error("code", message)
     return render(request, template, {"form": form, "pending": user, **context}, status=400)
 
@@ -367,12 +364,9 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
             request, "registration/login_refused.html", {"message": refused.message}, status=403
         )
     next_url = request.session.pop(OIDC_NEXT, "") or resolve_url(settings.LOGIN_REDIRECT_URL)
-    second_factor.clear(request)
-    login(request, identity.user, backend="django.contrib.auth.backends.ModelBackend")
-    session_started(request)
-    request.session[SESSION_METHOD] = "oidc"
-    request.session[SESSION_ACR] = identity.acr
-    request.session[SESSION_ID_TOKEN] = identity.id_token
+    complete_login(
+        request, identity.user, method="oidc", acr=identity.acr, id_token=identity.id_token
+    )
     strong = acr_sufficient(identity.acr)
     services.auth_event_record(
         request=request,
@@ -403,7 +397,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     provider_logout = None
     if user and settings.OIDC_ENABLED and request.session.get(SESSION_METHOD) == "oidc":
         provider_logout = oidc.logout_url(
-            request,
             request.session.get(SESSION_ID_TOKEN, ""),
             request.build_absolute_uri(resolve_url(settings.LOGIN_URL)),
         )

@@ -44,3 +44,30 @@ def bench_database(name: str, *, keep: bool = False) -> Iterator[None]:
     finally:
         if not keep:
             connection.creation.destroy_test_db(name, verbosity=0)
+
+
+def measure_pages(pages, repeats: int) -> list[tuple[str, float, float, int]]:
+    """For each (label, client, url): the median and p95 ms of GET url, and its query count.
+    Prints the table and returns the rows."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    results = []
+    for label, client, url in pages:
+
+        def call(_repetition=0, client=client, url=url):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        call()
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            call()
+        # Read the count now: the timed requests below reset the connection's query log.
+        count = len(queries)
+        results.append((label, *timed(call, repeats), count))
+    width = max(len(label) for label, *_ in results) + 2
+    print(f"{'what':{width}} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+    for label, median, p95, count in results:
+        print(f"{label:{width}} {median:10.1f} {p95:10.1f} {count:8d}")
+    return results

@@ -11,7 +11,7 @@ import argparse
 import datetime
 import time
 
-from bench import bench_database, timed
+from bench import bench_database, measure_pages
 
 
 def seed(*, units: int, weeks: int, cases_per_meeting: int = 5) -> dict:
@@ -186,9 +186,7 @@ def seed(*, units: int, weeks: int, cases_per_meeting: int = 5) -> dict:
 
 
 def run(*, units: int, weeks: int, repeats: int) -> list[tuple[str, float, float, int]]:
-    from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     started = time.perf_counter()
@@ -210,24 +208,7 @@ def run(*, units: int, weeks: int, repeats: int) -> list[tuple[str, float, float
             f"/mbt/indikatorer/?start={start}&end={today}",
         ),
     ]
-    results = []
-    for label, client, url in pages:
-
-        def call(_repetition=0, client=client, url=url):
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-
-        call()
-        reset_queries()
-        with CaptureQueriesContext(connection) as queries:
-            call()
-        # Read the count now: the timed requests below reset the connection's query log.
-        count = len(queries)
-        results.append((label, *timed(call, repeats), count))
-    print(f"{'what':36} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
-    for label, median, p95, count in results:
-        print(f"{label:36} {median:10.1f} {p95:10.1f} {count:8d}")
-    return results
+    return measure_pages(pages, repeats)
 
 
 def main(argv: list[str]) -> None:

@@ -12,7 +12,7 @@ import datetime
 import random
 import time
 
-from bench import bench_database, timed
+from bench import bench_database, measure_pages
 
 
 def seed(*, episodes: int, activities: int, seed_value: int = 11) -> dict:
@@ -206,9 +206,7 @@ def seed(*, episodes: int, activities: int, seed_value: int = 11) -> dict:
 
 
 def run(*, episodes: int, activities: int, repeats: int) -> list[tuple[str, float, float, int]]:
-    from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     started = time.perf_counter()
     data = seed(episodes=episodes, activities=activities)
@@ -218,31 +216,20 @@ def run(*, episodes: int, activities: int, repeats: int) -> list[tuple[str, floa
     )
     client = Client()
     client.force_login(data["coordinator"])
+    follow = f"/koordinering/?responsible={data['colleague'].pk}"
     pages = [
-        ("follow-up list, longest first", "/koordinering/"),
-        ("follow-up list, by name, page 40", "/koordinering/?sort=namn&page=40"),
-        ("follow-up list, one responsible", f"/koordinering/?responsible={data['colleague'].pk}"),
-        ("follow-up list, new, ends in 14 days", "/koordinering/?only_new=on&ends_within=14"),
-        ("follow-up list, CSV of all", "/koordinering/?format=csv"),
-        ("statistics, twelve months", "/koordinering/statistik/"),
+        ("follow-up list, longest first", client, "/koordinering/"),
+        ("follow-up list, by name, page 40", client, "/koordinering/?sort=namn&page=40"),
+        ("follow-up list, one responsible", client, follow),
+        (
+            "follow-up list, new, ends in 14 days",
+            client,
+            "/koordinering/?only_new=on&ends_within=14",
+        ),
+        ("follow-up list, CSV of all", client, "/koordinering/?format=csv"),
+        ("statistics, twelve months", client, "/koordinering/statistik/"),
     ]
-    results = []
-    for label, url in pages:
-
-        def call(_repetition=0, url=url):
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-
-        call()
-        reset_queries()
-        with CaptureQueriesContext(connection) as queries:
-            call()
-        count = len(queries)  # before the timed requests reset the query log
-        results.append((label, *timed(call, repeats), count))
-    print(f"{'what':40} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
-    for label, median, p95, count in results:
-        print(f"{label:40} {median:10.1f} {p95:10.1f} {count:8d}")
-    return results
+    return measure_pages(pages, repeats)
 
 
 def main(argv: list[str]) -> None:

@@ -64,6 +64,36 @@ def test_login_with_e_tjanstekort_and_logout_at_both_ends(
     assert page.console_errors == []
 
 
+def test_refused_and_too_weak_logins_say_why(page, browser_identity_provider, settings):
+    for name, value in browser_identity_provider.settings().items():
+        setattr(settings, name, value)
+    unit = CareUnitFactory(name="Vårdcentralen Norr")
+    staff_at(unit, hsa_id="SE2321000016-B002", first_name="Bertil", last_name="Berg")
+
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Logga in med e-tjänstekort").click()
+    page.get_by_label("Test-id").fill("okand")
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", name="Du kunde inte loggas in")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Ditt HSA-id är inte kopplat")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Tillbaka till inloggningen").click()
+    # Still logged in at the provider as the unknown person: another card, another session.
+    page.context.clear_cookies()
+    page.get_by_role("link", name="Logga in med e-tjänstekort").click()
+    page.get_by_label("Test-id").fill("bertil")
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", name="Min inloggning")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("inte räcker för patientuppgifter")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Patienter").click()
+    expect(
+        page.get_by_role("heading", name="Din inloggning räcker inte för patientuppgifter")
+    ).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "weak-assurance")
+
+
 def test_first_login_sets_up_the_authenticator_app(page):
     unit = CareUnitFactory(name="Vårdcentralen Norr")
     karin = staff_at(unit, username="karin", first_name="Karin", last_name="Ek")
