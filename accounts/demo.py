@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from accounts import services
 from accounts.models import (
     Assignment,
@@ -21,6 +19,7 @@ from accounts.models import (
     User,
     Vardgivare,
 )
+from core import clock
 
 DEMO_PASSWORD = "demo-atergang-2026"  # noqa: S105 - demo data only; seed_demo refuses production
 # Every demo user but one (lena, who shows the set-up) has an authenticator with this key, the
@@ -100,7 +99,7 @@ def _organisation(name: str, kind: str, vardgivare: Vardgivare | None = None) ->
 
 def seed() -> list[User]:
     """Creates what is missing and returns the demo users."""
-    today = timezone.localdate()
+    today = clock.today()
     region = _vardgivare("Region Värmland", Vardgivare.Kind.REGION, REGION_HSA, "232100-0156")
     private = _vardgivare(
         "Hälsobolaget Norr AB", Vardgivare.Kind.PRIVAT, PRIVATE_HSA, "556700-0001"
@@ -169,7 +168,7 @@ def _demo_enrolment_code(user: User, *, issued_by: User) -> None:
         user=user,
         code_hash=make_password(services.normalise_enrolment_code(DEMO_ENROLMENT_CODE)),
         created_by=issued_by,
-        expires_at=timezone.now() + datetime.timedelta(days=365),
+        expires_at=clock.now() + datetime.timedelta(days=365),
     )
 
 
@@ -215,7 +214,7 @@ def seed_auth_events() -> None:
     users = {
         u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])
     }
-    now = timezone.now()
+    now = clock.now()
     day = datetime.timedelta(days=1)
     hour = datetime.timedelta(hours=1)
     agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/156.0 Safari/537.36"

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
+from core import clock
 
 
 class LoginForm(AuthenticationForm):
@@ -101,12 +102,10 @@ class AuthEventFilterForm(forms.Form):
     def clean(self):
         import datetime
 
-        from django.utils import timezone
-
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         earliest = datetime.date(2000, 1, 1)
-        latest = timezone.localdate().replace(month=12, day=31)
+        latest = clock.today().replace(month=12, day=31)
         for name, value in (("date_from", start), ("date_to", end)):
             if value and not earliest <= value <= latest:
                 self.add_error(

@@ -11,9 +11,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core import clock
 
 hsa_id_validator = RegexValidator(
     regex=r"^SE\d{10}-[A-Za-z0-9]{1,31}$",
@@ -138,9 +139,8 @@ class AssignmentQuerySet(models.QuerySet):
     def current(self, on: datetime.date | None = None) -> AssignmentQuerySet:
         """Assignments in force on the given day (today by default), at active units, for
         active users. An ended assignment gives no access."""
-        from django.utils import timezone
 
-        day = on or timezone.localdate()
+        day = on or clock.today()
         return self.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
             valid_from__lte=day,
@@ -259,7 +259,7 @@ class AuthEvent(models.Model):
         OIDC = "oidc", _("E-tjänstekort")
         ADMIN = "admin", _("Administratör")
 
-    at = models.DateTimeField(_("tid"), default=timezone.now, db_default=models.functions.Now())
+    at = models.DateTimeField(_("tid"), default=clock.now, db_default=models.functions.Now())
     kind = models.CharField(_("händelse"), max_length=20, choices=Kind.choices)
     method = models.CharField(_("metod"), max_length=10, choices=Method.choices, blank=True)
     user = models.ForeignKey(
@@ -312,7 +312,7 @@ class EnrolmentCode(models.Model):
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("skapad av")
     )
-    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    created_at = models.DateTimeField(_("skapad"), default=clock.now)
     expires_at = models.DateTimeField(_("gäller till"))
     used_at = models.DateTimeField(_("använd"), null=True, blank=True)
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuthEvent, EnrolmentCode, User
+from core import clock
 
 PENDING_USER = "pending_login_user"
 PENDING_AT = "pending_login_at"
@@ -73,7 +73,7 @@ def accepted_enrolment_code(request: HttpRequest, user: User) -> EnrolmentCode |
     if not code_id:
         return None
     return EnrolmentCode.objects.filter(
-        pk=code_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        pk=code_id, user=user, used_at__isnull=True, expires_at__gt=clock.now()
     ).first()
 
 
@@ -121,7 +121,7 @@ def verify(user: User, code: str, *, allow_recovery: bool = True) -> Verificatio
                 allowed, details = totp.verify_is_allowed()
                 if not allowed:
                     seconds = max(
-                        1, int((details["locked_until"] - timezone.now()).total_seconds()) + 1
+                        1, int((details["locked_until"] - clock.now()).total_seconds()) + 1
                     )
                     return Verification(
                         None,

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,6 +25,7 @@ from accounts.models import (
     Vardgivare,
 )
 from config.middleware import client_ip
+from core import clock
 
 
 @transaction.atomic
@@ -197,7 +197,7 @@ def totp_enrolment_confirm(
     """Makes the authenticator the user's second factor, uses up the aktiveringskod and gives
     new recovery codes (returned once, to be shown once)."""
     updated = EnrolmentCode.objects.filter(pk=enrolment_code.pk, used_at__isnull=True).update(
-        used_at=timezone.now()
+        used_at=clock.now()
     )
     if updated != 1:
         raise ValueError("The aktiveringskod was used meanwhile.")
@@ -234,7 +234,7 @@ def enrolment_code_create(*, request: HttpRequest | None, user: User, actor: Use
     code = "-".join(
         "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(4)) for _ in range(3)
     )
-    expires_at = timezone.now() + datetime.timedelta(hours=settings.ENROLMENT_CODE_HOURS)
+    expires_at = clock.now() + datetime.timedelta(hours=settings.ENROLMENT_CODE_HOURS)
     with transaction.atomic():
         EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
         EnrolmentCode.objects.create(
@@ -265,7 +265,7 @@ def enrolment_code_valid(*, user: User, code: str) -> EnrolmentCode | None:
     if not typed:
         return None
     for candidate in EnrolmentCode.objects.filter(
-        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        user=user, used_at__isnull=True, expires_at__gt=clock.now()
     ):
         if check_password(typed, candidate.code_hash):
             return candidate
@@ -274,7 +274,7 @@ def enrolment_code_valid(*, user: User, code: str) -> EnrolmentCode | None:
 
 def enrolment_code_exists(*, user: User) -> bool:
     return EnrolmentCode.objects.filter(
-        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        user=user, used_at__isnull=True, expires_at__gt=clock.now()
     ).exists()
 
 

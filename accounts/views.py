@@ -38,6 +38,7 @@ from accounts.middleware import SESSION_ACTIVE_UNIT, session_seconds_left
 from accounts.models import AuthEvent, Role, User
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page
+from core import clock
 
 _FAILURE_REASONS = {
     "invalid_login": "fel användarnamn eller lösenord",
@@ -480,7 +481,7 @@ def auth_event_log(request: HttpRequest) -> HttpResponse:
     """Inloggningshändelser: the authentication event log for the manager's units, apart from
     the PDL access log. Filters in the address (no patient data), CSV for Excel."""
     units = selectors.manager_units(user=request.user)
-    today = timezone.localdate()
+    today = clock.today()
     data = request.GET.copy()
     data.setdefault("date_from", (today - datetime.timedelta(days=30)).isoformat())
     data.setdefault("date_to", today.isoformat())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -13,6 +12,7 @@ from accounts import selectors as account_selectors
 from accounts.decorators import unit_required
 from accounts.models import Profession, Role
 from consent import selectors as consent_selectors
+from core import clock
 from journal.accesslog import Actor
 from mbt import selectors as mbt_selectors
 from mbt import services as mbt_services
@@ -33,7 +33,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def _countdown(until) -> str:
     """ "3 dagar 4 timmar kvar", "2 timmar 10 minuter kvar", or "passerad"."""
-    seconds = int((until - timezone.now()).total_seconds())
+    seconds = int((until - clock.now()).total_seconds())
     if seconds <= 0:
         return "passerad"
     days, rest = divmod(seconds, 86_400)

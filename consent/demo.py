@@ -7,15 +7,15 @@ from __future__ import annotations
 import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from accounts.models import CareUnit, Organisation, User
 from config.pdf import render_pdf
 from consent import services
 from consent.models import Consent, Scope
 from consent.uploads import check_upload
+from core import clock
 from journal.accesslog import Actor
-from journal.demo import ASEN, CITY, _clock
+from journal.demo import ASEN, CITY
 from journal.models import Patient
 
 
@@ -29,7 +29,7 @@ def _scan(patient: Patient, unit: CareUnit, scope: str, user: User):
             "scope": scope,
             "scope_label": Scope(scope).label,
             "party": None,
-            "printed_at": timezone.localtime(),
+            "printed_at": clock.localtime(),
             "printed_by": user,
         },
     )
@@ -37,10 +37,10 @@ def _scan(patient: Patient, unit: CareUnit, scope: str, user: User):
 
 
 def _give(actor: Actor, patient, days_ago, scope, *, form="muntligt", valid_days=None, party=None):
-    today = timezone.localdate()
+    today = clock.today()
     given = today - datetime.timedelta(days=days_ago)
     document = _scan(patient, actor.unit, scope, actor.user) if form == "skriftligt" else None
-    with _clock(timezone.now() - datetime.timedelta(days=days_ago)):
+    with clock.fixed_at(clock.now() - datetime.timedelta(days=days_ago)):
         return services.consent_give(
             actor=actor,
             patient=patient,
@@ -55,11 +55,11 @@ def _give(actor: Actor, patient, days_ago, scope, *, form="muntligt", valid_days
 
 
 def _revoke(actor: Actor, consent, days_ago, method, reason) -> None:
-    with _clock(timezone.now() - datetime.timedelta(days=days_ago)):
+    with clock.fixed_at(clock.now() - datetime.timedelta(days=days_ago)):
         services.consent_revoke(
             actor=actor,
             consent=consent,
-            revoked_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+            revoked_on=clock.today() - datetime.timedelta(days=days_ago),
             method=method,
             reason=reason,
         )

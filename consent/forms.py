@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from consent.models import ConsentForm, RevocationMethod, Scope
 from consent.uploads import check_upload
+from core import clock
 from journal.forms import DateInput, SubmissionKeyField
 
 
@@ -57,7 +57,7 @@ class ConsentGiveForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = active_organisations()
-        self.fields["given_on"].initial = timezone.localdate
+        self.fields["given_on"].initial = clock.today
         self.checked_document = None
 
     def clean_document(self):
@@ -68,7 +68,7 @@ class ConsentGiveForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
+        today = clock.today()
         given_on, valid_until = data.get("given_on"), data.get("valid_until")
         if given_on and given_on > today:
             self.add_error("given_on", _("Datumet då samtycket gavs kan inte ligga i framtiden."))
@@ -118,11 +118,11 @@ class ConsentRevokeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["revoked_on"].initial = timezone.localdate
+        self.fields["revoked_on"].initial = clock.today
 
     def clean_revoked_on(self):
         day = self.cleaned_data["revoked_on"]
-        if day > timezone.localdate():
+        if day > clock.today():
             raise forms.ValidationError(_("Datumet kan inte ligga i framtiden."))
         return day
 

@@ -11,12 +11,12 @@ from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
 from django.dispatch import receiver
-from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import CareUnit, Organisation
+from core import clock
 from journal.models import JournalEntry, Patient
 
 
@@ -77,9 +77,7 @@ class RevocationMethod(models.TextChoices):
 
 def _document_path(instance, filename: str) -> str:
     # No patient data in the stored name; the extension comes from the parsed content.
-    return (
-        f"samtycken/{timezone.now():%Y/%m}/{instance.document_token}{instance.document_extension}"
-    )
+    return f"samtycken/{clock.now():%Y/%m}/{instance.document_token}{instance.document_extension}"
 
 
 class Consent(models.Model):
@@ -101,7 +99,7 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
 
     document = models.FileField(
         _("underskriven blankett"),
@@ -190,7 +188,7 @@ class Consent(models.Model):
 
     def status(self, on: datetime.date | None = None) -> str:
         """'giltigt', 'återkallat' or 'utgånget' on the given day (today by default)."""
-        on = on or timezone.localdate()
+        on = on or clock.today()
         if self.revoked_on and self.revoked_on <= on:
             return "återkallat"
         if self.valid_until and self.valid_until < on:

@@ -18,11 +18,11 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Assignment, Organisation, User, Vardgivare
 from consent.models import ConsentForm, Scope, scope_phrase
+from core import clock
 
 
 def _date(day: datetime.date) -> str:
@@ -205,7 +205,7 @@ def lost_coverage(
     """The scopes that lost their cover after `before`: a consent of the scope was revoked or
     ran out after that day, and none covers the scope on `after` (today by default). Each comes
     with the reason: what an app shows when a consent has been revoked or has expired."""
-    after = after or timezone.localdate()
+    after = after or clock.today()
     consents = list(consents)
     changes = []
     for key in _keys(consents):
@@ -232,7 +232,7 @@ def _ended_between(consent, before: datetime.date, after: datetime.date) -> bool
 
 def covered_scopes(consents: Iterable, *, on: datetime.date | None = None) -> list[ScopeKey]:
     """Every scope (with party) that a consent covers on the day: the badges on the patient page."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     consents = list(consents)
     return [
         key

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-
 from consent import rules, selectors
 from consent.forms import BlankettForm, ConsentGiveForm
 from consent.models import Scope
+from core import clock
 from journal.accesslog import Actor
 from journal.models import Patient
 from journal.sections import PatientSection, register
@@ -17,7 +16,7 @@ LOST_WINDOW_DAYS = 30
 
 
 def consent_context(actor: Actor, patient: Patient, form=None) -> dict:
-    today = timezone.localdate()
+    today = clock.today()
     consents = selectors.consents_for_patient(actor=actor, patient=patient)
     badges = []
     for scope in (Scope.MBT, Scope.KOORDINERING, Scope.FK_INFORMATION):

@@ -6,9 +6,9 @@ import datetime
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from consent.models import Consent
+from core import clock
 from journal.accesslog import Action, Actor, log_access
 from journal.models import Patient
 
@@ -47,7 +47,7 @@ def expiring_consents(
 ) -> QuerySet[Consent] | list[Consent]:
     """The unit's consents, still valid, that end within the window, soonest first. Every
     patient shown is logged."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     consents = list(
         Consent.objects.filter(
             unit=actor.unit,
@@ -64,7 +64,7 @@ def expiring_consents(
 
 def expiring_count(*, unit, within_days: int = EXPIRY_WINDOW_DAYS) -> int:
     """How many consents end soon (a number, no patient data: not logged)."""
-    today = timezone.localdate()
+    today = clock.today()
     return Consent.objects.filter(
         unit=unit,
         revoked_on__isnull=True,

@@ -9,12 +9,12 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from consent.models import Consent, ConsentForm, RevocationMethod, Scope, scope_phrase
 from consent.uploads import CheckedUpload
+from core import clock
 from journal.accesslog import Actor
 from journal.models import EntryType, Patient
 from journal.services import (
@@ -54,7 +54,7 @@ def consent_give(
         )
         if earlier is not None:
             return earlier
-    today = timezone.localdate()
+    today = clock.today()
     errors = {}
     if given_on > today:
         errors["given_on"] = _("Datumet då samtycket gavs kan inte ligga i framtiden.")
@@ -86,7 +86,7 @@ def consent_give(
         valid_until=valid_until,
         note=(note or "").strip(),
         recorded_by=actor.user,
-        recorded_at=timezone.now(),
+        recorded_at=clock.now(),
         submission_key=submission_key,
     )
     if document is not None:
@@ -148,7 +148,7 @@ def consent_revoke(
     if current.revoked_on is not None:
         return current, False
     errors = {}
-    if revoked_on > timezone.localdate():
+    if revoked_on > clock.today():
         errors["revoked_on"] = _("Datumet kan inte ligga i framtiden.")
     if revoked_on < current.given_on:
         errors["revoked_on"] = _(
@@ -160,7 +160,7 @@ def consent_revoke(
         raise ValidationError(errors)
     current.revoked_on = revoked_on
     current.revoked_by = actor.user
-    current.revoked_at = timezone.now()
+    current.revoked_at = clock.now()
     current.revocation_method = method
     current.revocation_reason = (reason or "").strip()
     text = _("Samtycke till %(what)s (givet %(given)s) återkallades %(date)s, %(how)s.") % {

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +17,7 @@ from consent import selectors, services
 from consent.forms import BlankettForm, ConsentGiveForm, ConsentRevokeForm
 from consent.models import Scope
 from consent.sections import CONSENTS
+from core import clock
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor
 from journal.services import DuplicateSubmission
@@ -149,7 +149,7 @@ def consent_blankett(request: HttpRequest, patient_id: int) -> HttpResponse:
             "scope": scope,
             "scope_label": Scope(scope).label,
             "party": party if scope == Scope.SAMVERKAN else None,
-            "printed_at": timezone.localtime(),
+            "printed_at": clock.localtime(),
             "printed_by": request.user,
         },
     )
@@ -161,7 +161,7 @@ def consent_blankett(request: HttpRequest, patient_id: int) -> HttpResponse:
 def expiring(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     consents = selectors.expiring_consents(actor=actor)
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "consent/expiring.html",

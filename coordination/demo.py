@@ -9,15 +9,14 @@ from __future__ import annotations
 import contextlib
 import datetime
 
-from django.utils import timezone
-
 from accounts.models import CareUnit, Organisation, User
 from consent import services as consent_services
 from consent.models import Consent, Scope
 from coordination import services
 from coordination.models import FollowUpReview, SickLeavePeriod
+from core import clock
 from journal.accesslog import Actor
-from journal.demo import ASEN, CITY, _clock
+from journal.demo import ASEN, CITY
 from journal.models import Patient
 
 
@@ -28,15 +27,15 @@ def _actor(username: str, unit: CareUnit) -> Actor:
 
 
 def _day(days_ago: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=days_ago)
+    return clock.today() - datetime.timedelta(days=days_ago)
 
 
 def _then(days_ago: int, hour: int = 10):
     """The clock at `hour` o'clock `days_ago` days back; today, the clock as it is."""
     if days_ago <= 0:
         return contextlib.nullcontext()
-    moment = timezone.localtime() - datetime.timedelta(days=days_ago)
-    return _clock(moment.replace(hour=hour, minute=15, second=0, microsecond=0))
+    moment = clock.localtime() - datetime.timedelta(days=days_ago)
+    return clock.fixed_at(moment.replace(hour=hour, minute=15, second=0, microsecond=0))
 
 
 def _patients(unit: CareUnit) -> list[Patient]:
@@ -132,7 +131,7 @@ def _plan(
     follow_up_note="",
 ):
     """steps: (days from today, work %, note); follow_up: days ago (negative: ahead)."""
-    today = timezone.localdate()
+    today = clock.today()
     rows = [
         {"from": today + datetime.timedelta(days=ahead), "work": work, "note": note}
         for ahead, work, note in steps
@@ -362,7 +361,7 @@ def seed() -> None:
 
     # The coordinator went through the list a week ago.
     FollowUpReview.objects.create(
-        user=kerstin.user, unit=asen, reviewed_at=timezone.now() - datetime.timedelta(days=7)
+        user=kerstin.user, unit=asen, reviewed_at=clock.now() - datetime.timedelta(days=7)
     )
 
     # Citykliniken Hälsan: a few sick-listed patients and one episode.

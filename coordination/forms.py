@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Assignment, CareUnit, Organisation, Profession, User
@@ -16,6 +15,7 @@ from coordination.models import (
     FkChannel,
     Occupation,
 )
+from core import clock
 from journal.forms import DateInput, StaffChoiceField, SubmissionKeyField, staff_choices
 
 
@@ -121,7 +121,7 @@ class EpisodeStartForm(DiagnosisCheckedForm):
         self.fields["responsible"].queryset = staff_choices(unit)
         self.fields["assessed_by"].queryset = doctors_at(unit)
         self.fields["responsible"].initial = user.pk
-        self.fields["started_on"].initial = timezone.localdate
+        self.fields["started_on"].initial = clock.today
 
 
 class EpisodeEditForm(DiagnosisCheckedForm):
@@ -159,7 +159,7 @@ class EpisodeEndForm(DiagnosisCheckedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ended_on"].initial = timezone.localdate
+        self.fields["ended_on"].initial = clock.today
 
 
 class ActivityForm(DiagnosisCheckedForm):
@@ -207,7 +207,7 @@ class ActivityForm(DiagnosisCheckedForm):
         self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True).order_by(
             "name"
         )
-        self.fields["performed_on"].initial = timezone.localdate
+        self.fields["performed_on"].initial = clock.today
 
 
 class FkInformationForm(DiagnosisCheckedForm):
@@ -228,7 +228,7 @@ class FkInformationForm(DiagnosisCheckedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["informed_on"].initial = timezone.localdate
+        self.fields["informed_on"].initial = clock.today
 
 
 class StatusForm(forms.Form):

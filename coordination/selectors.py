@@ -7,7 +7,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils import timezone
 
 from consent import rules
 from consent.models import Consent, Scope
@@ -20,6 +19,7 @@ from coordination.models import (
     SickLeavePeriod,
 )
 from coordination.sjukfall import Sjukfall, current_sjukfall, sjukfall_of
+from core import clock
 from journal.accesslog import Action, Actor, log_access
 from journal.models import Patient
 from journal.selectors import unit_record_get
@@ -58,7 +58,7 @@ class ConsentState:
 
 
 def consent_state(*, actor: Actor, patient: Patient, on: datetime.date | None = None):
-    on = on or timezone.localdate()
+    on = on or clock.today()
     consents = list(
         Consent.objects.filter(unit=actor.unit, patient=patient).select_related("party")
     )
@@ -101,7 +101,7 @@ def sjukfall_for_patient(
     *, periods: list[SickLeavePeriod], today: datetime.date | None = None
 ) -> list[SjukfallView]:
     """The patient's sjukfall at the unit, newest first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return [SjukfallView(s, today) for s in reversed(sjukfall_of(periods))]
 
 
@@ -141,10 +141,8 @@ def fk_informations_of(episode: Episode) -> list[FkInformation]:
 
 
 def current_sjukfall_of(*, actor: Actor, patient: Patient) -> SjukfallView | None:
-    found = current_sjukfall(
-        periods_for_patient(actor=actor, patient=patient), timezone.localdate()
-    )
-    return SjukfallView(found, timezone.localdate()) if found else None
+    found = current_sjukfall(periods_for_patient(actor=actor, patient=patient), clock.today())
+    return SjukfallView(found, clock.today()) if found else None
 
 
 # --- The follow-up list -------------------------------------------------------------------------
@@ -369,7 +367,7 @@ def follow_up_list(
 
     from journal.selectors import SWEDISH
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     since = last_review(actor=actor)
     rows = _rows(actor, today, since)
     new_count = sum(1 for r in rows if r.is_new)

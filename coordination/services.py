@@ -11,7 +11,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Assignment, Organisation, Profession, User
@@ -33,6 +32,7 @@ from coordination.models import (
     Occupation,
     SickLeavePeriod,
 )
+from core import clock
 from journal.accesslog import Action, Actor, log_access
 from journal.models import EntryType, Patient
 from journal.services import (
@@ -72,7 +72,7 @@ def _check_diagnosis_free(field: str, text: str, *, confirmed: bool) -> None:
 
 
 def _date_in_range(day: datetime.date, *, field: str, future: bool = False) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     if not future and day > today:
         raise ValidationError({field: _("Datumet kan inte ligga i framtiden.")})
     if day < today - OLDEST:
@@ -108,7 +108,7 @@ def consent_cover(
 ) -> rules.Coverage:
     """Does a consent of the scope hold both on the day and today? Answers with the reason."""
     consents = _consents(actor, patient) if consents is None else consents
-    today = timezone.localdate()
+    today = clock.today()
     answer = rules.coverage(consents, scope=scope, on=on)
     if answer.covered and on != today:
         now = rules.coverage(consents, scope=scope, on=today)
@@ -205,7 +205,7 @@ def sick_leave_add(
         occupation=occupation,
         source=source,
         created_by=actor.user,
-        created_at=timezone.now(),
+        created_at=clock.now(),
     )
     try:
         with transaction.atomic():
@@ -226,7 +226,7 @@ def sick_leave_void(*, actor: Actor, period: SickLeavePeriod, reason: str) -> Si
         return current
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Ange varför perioden tas bort.")})
-    current.voided_at = timezone.now()
+    current.voided_at = clock.now()
     current.voided_by = actor.user
     current.void_reason = reason.strip()
     save_by(actor, current)
@@ -250,13 +250,13 @@ def status_set(*, actor: Actor, patient: Patient, status: str) -> FollowUp:
             patient=patient,
             status=status,
             changed_by=actor.user,
-            changed_at=timezone.now(),
+            changed_at=clock.now(),
         )
         save_by(actor, follow_up)
     elif follow_up.status != status:
         follow_up.status = status
         follow_up.changed_by = actor.user
-        follow_up.changed_at = timezone.now()
+        follow_up.changed_at = clock.now()
         save_by(actor, follow_up)
     return follow_up
 
@@ -332,7 +332,7 @@ def episode_start(
         consent=consent,
         next_follow_up=next_follow_up,
         created_by=actor.user,
-        created_at=timezone.now(),
+        created_at=clock.now(),
         submission_key=submission_key,
     )
     episode.full_clean(validate_unique=False, validate_constraints=False)
@@ -567,7 +567,7 @@ def activity_record(
         note=note.strip(),
         performed_by=actor.user,
         journal_entry=entry,
-        created_at=timezone.now(),
+        created_at=clock.now(),
         submission_key=submission_key,
     )
     try:
@@ -660,7 +660,7 @@ def fk_inform(
         informed_by=actor.user,
         consent=consent,
         journal_entry=entry,
-        created_at=timezone.now(),
+        created_at=clock.now(),
         submission_key=submission_key,
     )
     try:
@@ -682,9 +682,7 @@ def follow_up_reviewed(*, actor: Actor):
     """Marks the unit's follow-up list as gone through by the user, now."""
     from coordination.models import FollowUpReview
 
-    return FollowUpReview.objects.create(
-        user=actor.user, unit=actor.unit, reviewed_at=timezone.now()
-    )
+    return FollowUpReview.objects.create(user=actor.user, unit=actor.unit, reviewed_at=clock.now())
 
 
 # --- The return-to-work plan --------------------------------------------------------------------
@@ -809,9 +807,7 @@ def plan_save(
     _check_diagnosis_free("planned_sick_leave", planned_sick_leave, confirmed=confirmed)
     _check_diagnosis_free("follow_up_note", follow_up_note, confirmed=confirmed)
     _check_diagnosis_free("collaboration_note", collaboration_note, confirmed=confirmed)
-    _require_consent(
-        actor, current.patient, Scope.KOORDINERING, on=timezone.localdate(), field="__all__"
-    )
+    _require_consent(actor, current.patient, Scope.KOORDINERING, on=clock.today(), field="__all__")
     version = PlanVersion(
         episode=current,
         unit=actor.unit,
@@ -825,7 +821,7 @@ def plan_save(
         follow_up_note=(follow_up_note or "").strip() if number > 1 else "",
         next_follow_up=next_follow_up,
         created_by=actor.user,
-        created_at=timezone.now(),
+        created_at=clock.now(),
         submission_key=submission_key,
     )
     version.journal_entry = journal_entry_create(
@@ -860,7 +856,7 @@ def sick_leave_import(*, actor: Actor, items: list[tuple]) -> tuple[int, int]:
 
     patients = patients_at_unit(actor.unit).in_bulk({item[0] for item in items})
     added, skipped, touched = 0, 0, []
-    now = timezone.now()
+    now = clock.now()
     for patient_id, start, end, extent, occupation in items:
         patient = patients.get(patient_id)
         if patient is None:

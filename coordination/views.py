@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -42,6 +41,7 @@ from coordination.forms import (
 )
 from coordination.models import ActivityKind, CoordinatorStatus, SickLeavePeriod
 from coordination.sections import COORDINATION
+from core import clock
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access
 from journal.forms import PeriodForm
@@ -468,7 +468,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "listing": listing,
             "hide_pnr": hide_pnr,
             "query": query.urlencode(),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "status_choices": CoordinatorStatus.choices,
             "can_reassign": Role.MANAGER in request.active_roles,
         },
@@ -485,7 +485,7 @@ def _follow_up_export(request, actor, follow_filter, export: str, *, hide_pnr: b
         what=f"uppföljningslista ({export})",
         action=Action.EXPORT if export == "csv" else Action.PRINT,
     )
-    today = timezone.localdate()
+    today = clock.today()
     if export == "csv":
         header = [
             "Efternamn",
@@ -525,7 +525,7 @@ def _follow_up_export(request, actor, follow_filter, export: str, *, hide_pnr: b
             "listing": listing,
             "hide_pnr": hide_pnr,
             "unit": actor.unit,
-            "printed_at": timezone.localtime(),
+            "printed_at": clock.localtime(),
             "printed_by": request.user,
         },
     )
@@ -642,7 +642,7 @@ def plan_pdf(request: HttpRequest, episode_id: int) -> HttpResponse:
             "patient": current.patient,
             "version": version,
             "unit": actor.unit,
-            "printed_at": timezone.localtime(),
+            "printed_at": clock.localtime(),
         },
     )
     return pdf_response(content, f"plan-for-atergang-v{version.number}.pdf")
@@ -774,7 +774,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     else:
-        end = timezone.localdate()
+        end = clock.today()
         start = (end.replace(day=1) - datetime.timedelta(days=334)).replace(day=1)
         if not form.is_bound:
             form = PeriodForm(initial={"start": start, "end": end})

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import CareUnit, User
 from config.middleware import client_ip
+from core import clock
 from journal.models import AccessLog, CareRelation, LogReviewSettings, Patient
 from journal.workdays import is_working_day
 
@@ -65,7 +66,7 @@ def log_access(
     patients = list({p.pk: p for p in patients}.values())
     if not patients:
         return []
-    now = timezone.now()
+    now = clock.now()
     outside = is_outside_office_hours(now, log_settings_for(actor.unit))
     related = set(
         CareRelation.objects.filter(
@@ -102,7 +103,7 @@ def log_denied(actor: Actor, patient_id: object, what: str) -> AccessLog:
         if patient is None:
             what = f"{what} (id {str(patient_id)[:20]} finns inte)"
     with transaction.atomic(durable=True):
-        now = timezone.now()
+        now = clock.now()
         return AccessLog.objects.create(
             at=now,
             user=actor.user,

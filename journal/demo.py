@@ -5,16 +5,15 @@ something for every log-review flag. Idempotent: skipped when the demo patients 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import random
 from pathlib import Path
-from unittest import mock
 
 from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import CareUnit, Profession, User
+from core import clock
 from journal import services
 from journal.accesslog import Action, Actor, is_outside_office_hours, log_settings_for
 from journal.models import AccessLog, CareRelation, EntryType, Patient
@@ -120,13 +119,6 @@ ASEN = "SE2321000131-E0001"
 CITY = "SE5567000001-E0001"
 
 
-@contextlib.contextmanager
-def _clock(moment: datetime.datetime):
-    """Demo data happens in the past: services read the time from timezone.now()."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 def _numbers(count: int) -> list[str]:
     """Test personnummer of working-age people (born 1958-2004), spread over the file."""
     numbers = [
@@ -172,7 +164,7 @@ def seed() -> None:
             ]
         )
     }
-    today = timezone.localdate()
+    today = clock.today()
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(8, 0)))
     registered_at = start - datetime.timedelta(days=45)
 
@@ -197,7 +189,7 @@ def seed() -> None:
         if details["protected_identity"]:
             details.update(street_address="", postal_code="", city="")
         fast = {asen: ["kerstin", "erik", "sara", "lena"], city: ["nora", "peter", "ida"]}[unit]
-        with _clock(registered_at + datetime.timedelta(hours=index)):
+        with clock.fixed_at(registered_at + datetime.timedelta(hours=index)):
             patient = services.patient_register(
                 actor=actor(registrar, unit),
                 identity=number,
@@ -208,7 +200,7 @@ def seed() -> None:
 
     # A few patients are patients at both units.
     for patient in patients[asen.pk][10:14]:
-        with _clock(registered_at + datetime.timedelta(days=3)):
+        with clock.fixed_at(registered_at + datetime.timedelta(days=3)):
             services.patient_register(
                 actor=actor("nora", city),
                 identity=patient.identity_number,
@@ -222,7 +214,7 @@ def seed() -> None:
         patients[city.pk].append(patient)
 
     # A patient without personnummer, and one of 100 or more (shown with "+" when written short).
-    with _clock(registered_at):
+    with clock.fixed_at(registered_at):
         patients[asen.pk].append(
             services.patient_register(
                 actor=actor("kerstin", asen),
@@ -260,7 +252,7 @@ def _journal(asen, city, patients, staff, actor, start) -> None:
             for n in range(1 + index % 3):
                 when = start - datetime.timedelta(days=30 - index % 25 - n * 3, hours=-n)
                 author = writers[unit.pk][(index + n) % len(writers[unit.pk])]
-                with _clock(when):
+                with clock.fixed_at(when):
                     services.journal_entry_create(
                         actor=actor(author, unit),
                         patient=patient,
@@ -277,7 +269,7 @@ def _journal(asen, city, patients, staff, actor, start) -> None:
         (patients[city.pk][1], "nora"),
     ):
         unit = asen if patient in patients[asen.pk] else city
-        with _clock(start - datetime.timedelta(hours=2)):
+        with clock.fixed_at(start - datetime.timedelta(hours=2)):
             services.journal_entry_create(
                 actor=actor(author, unit),
                 patient=patient,
@@ -290,14 +282,14 @@ def _journal(asen, city, patients, staff, actor, start) -> None:
             )
     # A corrected entry.
     patient = patients[asen.pk][1]
-    with _clock(start - datetime.timedelta(days=6)):
+    with clock.fixed_at(start - datetime.timedelta(days=6)):
         wrong = services.journal_entry_create(
             actor=actor("sara", asen),
             patient=patient,
             entry_type=EntryType.ANTECKNING,
             text="Besök. Patienten har börjat arbetsträna 50 % på sin arbetsplats.",
         )
-    with _clock(start - datetime.timedelta(days=5)):
+    with clock.fixed_at(start - datetime.timedelta(days=5)):
         services.journal_entry_correct(
             actor=actor("sara", asen),
             entry=wrong,

@@ -4,10 +4,10 @@ import datetime
 import uuid
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Assignment, CareUnit, User
+from core import clock
 from journal.models import AccessLog, LogReview, LogReviewSettings, Patient
 from journal.personnummer import InvalidIdentityNumber, parse_identity_number
 from journal.selectors import (
@@ -34,7 +34,7 @@ class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        next_year = timezone.localdate() + datetime.timedelta(days=366)
+        next_year = clock.today() + datetime.timedelta(days=366)
         if start and end:
             if end < start:
                 self.add_error("end", _("Slutdatum kan inte ligga före startdatum."))
@@ -102,7 +102,7 @@ class PatientDetailsForm(forms.ModelForm):
         if data.get("interpreter_needed") and not data.get("interpreter_language"):
             self.add_error("interpreter_language", _("Ange vilket språk tolken ska tala."))
         deceased = data.get("deceased_date")
-        if deceased and deceased > timezone.localdate():
+        if deceased and deceased > clock.today():
             self.add_error("deceased_date", _("Datumet kan inte ligga i framtiden."))
         return data
 
@@ -141,7 +141,7 @@ class PatientRegisterForm(PatientDetailsForm):
             )
         else:
             try:
-                parsed = parse_identity_number(data["identity"], today=timezone.localdate())
+                parsed = parse_identity_number(data["identity"], today=clock.today())
             except InvalidIdentityNumber as error:
                 self.add_error("identity", str(error))
             else:
@@ -275,7 +275,7 @@ class LogFilterForm(forms.Form):
 
     @staticmethod
     def default_period() -> tuple[datetime.date, datetime.date]:
-        today = timezone.localdate()
+        today = clock.today()
         return today - datetime.timedelta(days=6), today
 
     def clean_patient(self):
@@ -283,7 +283,7 @@ class LogFilterForm(forms.Form):
         if not raw.strip():
             return ""
         try:
-            self.patient_identity = parse_identity_number(raw, today=timezone.localdate())
+            self.patient_identity = parse_identity_number(raw, today=clock.today())
         except InvalidIdentityNumber as error:
             raise forms.ValidationError(str(error)) from None
         return self.patient_identity.formatted
@@ -292,7 +292,7 @@ class LogFilterForm(forms.Form):
 
     def _sensible(self, name: str):
         day = self.cleaned_data.get(name)
-        if day and not (self.EARLIEST <= day <= timezone.localdate()):
+        if day and not (self.EARLIEST <= day <= clock.today()):
             raise forms.ValidationError(
                 _("Välj ett datum mellan %(first)s och i dag.")
                 % {"first": self.EARLIEST.isoformat()}
@@ -373,7 +373,7 @@ class LogExtractForm(forms.Form):
 
     def clean_identity(self):
         try:
-            return parse_identity_number(self.cleaned_data["identity"], today=timezone.localdate())
+            return parse_identity_number(self.cleaned_data["identity"], today=clock.today())
         except InvalidIdentityNumber as error:
             raise forms.ValidationError(str(error)) from None
 

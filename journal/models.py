@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import CareUnit, Profession
+from core import clock
 from journal.personnummer import format_identity
 
 
@@ -60,7 +61,7 @@ class Patient(models.Model):
         help_text=_("Adressen visas aldrig, och en varning visas på varje sida om patienten."),
     )
     deceased_date = models.DateField(_("avliden"), null=True, blank=True)
-    created_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+    created_at = models.DateTimeField(_("registrerad"), default=clock.now)
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
@@ -127,7 +128,7 @@ class Patient(models.Model):
         born = self.birth_date
         if born is None:
             return None
-        on = on or timezone.localdate()
+        on = on or clock.today()
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
@@ -145,7 +146,7 @@ class CareRelation(models.Model):
         related_name="+",
         verbose_name=_("fast vårdkontakt"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -190,8 +191,8 @@ class JournalEntry(models.Model):
         models.CharField(max_length=10), verbose_name=_("KVÅ-koder"), default=list, blank=True
     )
     text = models.TextField(_("text"))
-    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
-    updated_at = models.DateTimeField(_("senast ändrad"), default=timezone.now)
+    created_at = models.DateTimeField(_("skapad"), default=clock.now)
+    updated_at = models.DateTimeField(_("senast ändrad"), default=clock.now)
     signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
     corrects = models.ForeignKey(
         "self",
@@ -272,7 +273,7 @@ class AccessLog(models.Model):
         EXPORT = "export", _("Export")
         DENIED = "denied", _("Nekad åtkomst")
 
-    at = models.DateTimeField(_("tid"), default=timezone.now, db_default=models.functions.Now())
+    at = models.DateTimeField(_("tid"), default=clock.now, db_default=models.functions.Now())
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -375,7 +376,7 @@ class LogReview(models.Model):
     findings = models.TextField(_("iakttagelser"))
     outcome = models.CharField(_("resultat"), max_length=10, choices=Outcome.choices)
     actions_taken = models.TextField(_("vidtagna åtgärder"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     history = HistoricalRecords()
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core import clock
+
 PERSONNUMMER = "personnummer"
 SAMORDNINGSNUMMER = "samordningsnummer"
 
@@ -65,9 +67,7 @@ def parse_identity_number(raw: str | None, *, today: datetime.date | None = None
     """Parses any common written form into an IdentityNumber, or raises InvalidIdentityNumber
     with a message for the user."""
     if today is None:
-        from django.utils import timezone
-
-        today = timezone.localdate()
+        today = clock.today()
     text = re.sub(r"\s+", "", raw or "")
     if not text:
         raise InvalidIdentityNumber(_("Ange ett personnummer eller samordningsnummer."))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from accounts.models import Assignment, CareUnit, Role, User, Vardgivare
+from core import clock
 from journal.accesslog import Action, Actor, log_access, log_denied, log_settings_for
 from journal.models import AccessLog, CareRelation, IdentityKind, JournalEntry, LogReview, Patient
 from journal.personnummer import (
@@ -120,7 +121,7 @@ def patient_search(*, actor: Actor, query: str) -> SearchResult:
     candidates = patients_at_unit(actor.unit)
     if looks_like_identity_number(query):
         try:
-            result.identity = parse_identity_number(query, today=timezone.localdate())
+            result.identity = parse_identity_number(query, today=clock.today())
         except InvalidIdentityNumber as error:
             result.error = str(error)
             return result

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Assignment, CareUnit, Role, User
+from core import clock
 from journal.accesslog import Action, Actor, log_access
 from journal.models import (
     CareRelation,
@@ -111,7 +111,7 @@ def _check_fast_vardkontakt(actor: Actor, user: User | None, *, keep: User | Non
 def _next_reservnummer(actor: Actor) -> str:
     """R + the unit's id + year + a running number: unit-local and never shaped like a
     personnummer."""
-    year = timezone.localdate().year
+    year = clock.today().year
     prefix = f"R{actor.unit.pk}-{year}-"
     taken = Patient.objects.filter(
         identity_kind=IdentityKind.RESERVNUMMER,
@@ -140,14 +140,14 @@ def patient_register(
         # Serialise reservnummer issuing per unit so two registrations cannot take one number.
         CareUnit.objects.select_for_update().get(pk=actor.unit.pk)
         patient = Patient(
-            created_at=timezone.now(),
+            created_at=clock.now(),
             identity_kind=IdentityKind.RESERVNUMMER,
             identity_number=_next_reservnummer(actor),
             reserve_unit=actor.unit,
         )
     else:
         try:
-            parsed = parse_identity_number(identity, today=timezone.localdate())
+            parsed = parse_identity_number(identity, today=clock.today())
         except ValueError as error:
             raise ValidationError({"identity": str(error)}) from None
         patient = (
@@ -155,7 +155,7 @@ def patient_register(
         )
         if patient is None:
             patient = Patient(
-                created_at=timezone.now(),
+                created_at=clock.now(),
                 identity_kind=(
                     IdentityKind.PERSONNUMMER
                     if parsed.kind == PERSONNUMMER
@@ -192,7 +192,7 @@ def patient_register(
         patient=patient,
         unit=actor.unit,
         created_by=actor.user,
-        created_at=timezone.now(),
+        created_at=clock.now(),
         fast_vardkontakt=fast_vardkontakt,
     )
     relation.full_clean()
@@ -284,7 +284,7 @@ def journal_entry_create(
         raise ValidationError(
             _("Patienten har ingen vårdrelation vid %(unit)s.") % {"unit": actor.unit}
         )
-    now = timezone.now()
+    now = clock.now()
     entry = JournalEntry(
         patient=patient,
         unit=actor.unit,
@@ -338,7 +338,7 @@ def journal_entry_update_draft(
         raise ValidationError({"text": _("Skriv anteckningens text.")})
     current.kva_codes = _clean_kva_codes(kva_codes)
     current.version += 1
-    current.updated_at = timezone.now()
+    current.updated_at = clock.now()
     current.full_clean()
     save_by(actor, current)
     log_access(actor, [current.patient], Action.UPDATE, f"journalanteckning {current.pk} (utkast)")
@@ -349,7 +349,7 @@ def journal_entry_update_draft(
 def journal_entry_sign(*, actor: Actor, entry: JournalEntry) -> JournalEntry:
     """Signs the author's own draft; from now on it cannot change."""
     current = _own_draft(actor, entry)
-    current.signed_at = timezone.now()
+    current.signed_at = clock.now()
     current.version += 1
     save_by(actor, current, update_fields=["signed_at", "version"])
     log_access(

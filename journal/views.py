@@ -20,6 +20,7 @@ from accounts.models import Role
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
+from core import clock
 from journal import selectors, services
 from journal.accesslog import Action, Actor, log_settings_for
 from journal.forms import (
@@ -513,7 +514,7 @@ def _log_csv(actor: Actor, rows, flagged, units) -> HttpResponse:
             for row in rows
         ),
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = clock.localtime().strftime("%Y%m%d-%H%M")
     return csv_response(content, f"atkomstlogg-{stamp}.csv")
 
 
@@ -613,10 +614,10 @@ def log_extract(request: HttpRequest) -> HttpResponse:
                     "lines": lines,
                     "vardgivare": vardgivare,
                     "made_by": request.user,
-                    "made_at": timezone.localtime(),
+                    "made_at": clock.localtime(),
                 },
             )
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            stamp = clock.localtime().strftime("%Y%m%d-%H%M")
             return pdf_response(content, f"loggutdrag-{stamp}.pdf")
     return render(
         request,

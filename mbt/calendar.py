@@ -7,17 +7,17 @@ import datetime
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from icalendar import Calendar, Event
 
 from accounts.models import Assignment, User
+from core import clock
 from mbt.models import Meeting, TeamMember
 
 
 def _event(meeting: Meeting) -> Event:
     event = Event()
     event.add("uid", f"mbt-meeting-{meeting.pk}@atergang")
-    event.add("dtstamp", timezone.now())
+    event.add("dtstamp", clock.now())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     event.add("summary", f"MBT – {meeting.team.unit.name}")
@@ -54,7 +54,7 @@ def meetings_for(user: User) -> list[Meeting]:
     ).values("team")
     return list(
         Meeting.objects.filter(
-            team__in=teams, starts_at__gte=timezone.now() - datetime.timedelta(days=31)
+            team__in=teams, starts_at__gte=clock.now() - datetime.timedelta(days=31)
         )
         .select_related("team__unit")
         .order_by("starts_at")[:200]

@@ -1,8 +1,12 @@
 """Demo data for MBT: both units' teams (Citykliniken's lacks samtalsmottagningen, to show the
 warning; Vårdcentralen Åsen has external members from two organisations), a series of meetings
-every other Thursday, past and coming, one on julafton, and cases in every state: on the agenda,
-waiting for consent, off the agenda after a revoked consent, late, and prepared. Skipped when a
-team has members."""
+every other week, past and coming, and cases in every state: on the agenda, waiting for consent,
+off the agenda after a revoked consent, late, and prepared. Skipped when a team has members.
+
+The meetings are placed from the day the demo is built around, so that every state shows on
+any day of the year: Åsen meets two working days from today (its registration closed yesterday,
+so a late registration waits for the chair), Citykliniken four working days from today (its
+registration closes on the next working day, the day a deadline reminder is for)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,14 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import CareUnit, Organisation, User
+from core import clock
 from journal.accesslog import Actor
-from journal.demo import ASEN, CITY, _clock
+from journal.demo import ASEN, CITY
 from journal.models import Patient
+from journal.workdays import add_working_days
 from mbt import services
 from mbt.models import MbtRole, Meeting, Participation, TeamMember
+from mbt.schedule import at_local
 
 ASEN_TEAM = [
     ("kerstin", MbtRole.REHABKOORDINATOR),
@@ -39,10 +46,14 @@ def _actor(username: str, unit: CareUnit) -> Actor:
     )
 
 
-def _thursday_weeks_ago(weeks: int) -> datetime.date:
-    today = timezone.localdate()
-    this_thursday = today + datetime.timedelta(days=(3 - today.weekday()) % 7)
-    return this_thursday - datetime.timedelta(weeks=weeks)
+# Working days from the demo's today to each team's next meeting (see the module docstring).
+NEXT_MEETING_IN_WORKING_DAYS = {ASEN: 2, CITY: 4}
+
+
+def _first_meeting_day(unit: CareUnit) -> datetime.date:
+    """Eight weeks (four meetings) before the team's next meeting."""
+    upcoming = add_working_days(clock.today(), NEXT_MEETING_IN_WORKING_DAYS[unit.hsa_id])
+    return upcoming - datetime.timedelta(weeks=8)
 
 
 def _patients(unit: CareUnit) -> list[Patient]:
@@ -54,7 +65,12 @@ def _patients(unit: CareUnit) -> list[Patient]:
 
 
 def _register(actor, patient, meeting, question, *, days_ago, late=False, background=""):
-    with _clock(timezone.now() - datetime.timedelta(days=days_ago)):
+    """Registers `days_ago` days back; a registration that is not meant to be late is made an
+    hour before the deadline at the latest (over jul and nyår a deadline comes early)."""
+    moment = clock.now() - datetime.timedelta(days=days_ago)
+    if not late:
+        moment = min(moment, services.deadline_of(meeting) - datetime.timedelta(hours=1))
+    with clock.fixed_at(moment):
         return services.case_register(
             actor=actor,
             patient=patient,
@@ -85,8 +101,8 @@ def _team(unit: CareUnit, roster, coordinator: str, externals=()) -> None:
         default_room="Konferensrummet, plan 2" if unit.hsa_id == ASEN else "Rum Ljuset",
         default_video_link="https://video.region.example/mbt-" + unit.hsa_id[-5:].lower(),
     )
-    first = _thursday_weeks_ago(8)
-    with _clock(timezone.make_aware(datetime.datetime.combine(first, datetime.time(8, 0)))):
+    first = _first_meeting_day(unit)
+    with clock.fixed_at(timezone.make_aware(datetime.datetime.combine(first, datetime.time(8, 0)))):
         services.series_create(
             actor=actor,
             first_date=first,
@@ -115,7 +131,7 @@ def seed() -> None:
     )
     _team(city, CITY_TEAM, "nora")
 
-    now = timezone.now()
+    now = clock.now()
     # Vårdcentralen Åsen: the coming meeting (registration closed), the one after, a past one.
     meetings = list(Meeting.objects.filter(team__unit=asen).order_by("starts_at"))
     coming = [m for m in meetings if m.starts_at > now]
@@ -196,7 +212,7 @@ def seed() -> None:
 
 
 def _at(moment: datetime.datetime):
-    return _clock(moment)
+    return clock.fixed_at(moment)
 
 
 def _hold(
@@ -262,13 +278,18 @@ def _hold(
             services.addendum_add(actor=actor, meeting=meeting, text=addendum)
 
 
-def _feedback(task, *, days_after: int, said: str) -> None:
+def _feedback(task, *, said: str, days_after: int = 0, late_by: int = 0) -> None:
+    """Feedback given `days_after` the meeting, or `late_by` days after the task's due day (a
+    due day counts working days, so a fixed number of days after a meeting at jul is on time)."""
     from mbt.models import FeedbackTask
 
     task = FeedbackTask.objects.select_related("owner", "case__meeting", "case__unit").get(
         pk=task.pk
     )
-    when = task.case.meeting.starts_at + datetime.timedelta(days=days_after)
+    if late_by:
+        when = at_local(task.due_on + datetime.timedelta(days=late_by), datetime.time(10, 30))
+    else:
+        when = task.case.meeting.starts_at + datetime.timedelta(days=days_after)
     owner = Actor(user=task.owner, unit=task.case.unit, ip="10.20.30.40", request_id="demo")
     with _at(when):
         services.feedback_record(
@@ -290,7 +311,7 @@ def seed_conferences() -> None:
         return
     asen = CareUnit.objects.get(hsa_id=ASEN)
     kerstin, erik, sara = (_actor(u, asen) for u in ("kerstin", "erik", "sara"))
-    now = timezone.now()
+    now = clock.now()
     past = [
         m
         for m in Meeting.objects.filter(team__unit=asen).order_by("starts_at")
@@ -305,7 +326,7 @@ def seed_conferences() -> None:
                 patient=patient,
                 scope="mbt",
                 form="muntligt",
-                given_on=timezone.localdate() - datetime.timedelta(days=70),
+                given_on=clock.today() - datetime.timedelta(days=70),
             )
     four_weeks_ago, two_weeks_ago = past[-2], past[-1]
     if len(past) >= 3 and not past[-3].cases.exists():
@@ -332,6 +353,14 @@ def seed_conferences() -> None:
             "Är remiss till Smärtcentrum aktuell?",
             days_ago=(now - four_weeks_ago.starts_at).days + 9,
         ),
+        # Its feedback is still open: due a week after the meeting, overdue on any day.
+        _register(
+            erik,
+            p[23],
+            four_weeks_ago,
+            "Koordineringsinsatser och läkarbedömning?",
+            days_ago=(now - four_weeks_ago.starts_at).days + 8,
+        ),
     ]
     _hold(
         kerstin,
@@ -342,13 +371,6 @@ def seed_conferences() -> None:
         addendum="Rättelse: åtgärden för ärende 1 ska vara klar inom två veckor, inte tio dagar.",
     )
     second_cases = [
-        _register(
-            erik,
-            p[23],
-            two_weeks_ago,
-            "Koordineringsinsatser och läkarbedömning?",
-            days_ago=(now - two_weeks_ago.starts_at).days + 8,
-        ),
         _register(
             kerstin,
             p[24],
@@ -369,7 +391,7 @@ def seed_conferences() -> None:
         kerstin,
         two_weeks_ago,
         everything,
-        postpone=next(c for c in everything if c.pk == second_cases[2].pk),
+        postpone=next(c for c in everything if c.pk == second_cases[1].pk),
     )
     tasks = {t.case.patient_id: t for t in FeedbackTask.objects.select_related("case")}
     _feedback(
@@ -377,6 +399,35 @@ def seed_conferences() -> None:
         days_after=2,
         said="Informerad om att fysioterapeut kontaktar henne inom en vecka.",
     )
-    _feedback(tasks[p[22].pk], days_after=12, said="Informerad om remissen till Smärtcentrum.")
-    _feedback(tasks[p[24].pk], days_after=1, said="Tid bokad hos psykolog.")
+    _feedback(tasks[p[22].pk], late_by=3, said="Informerad om remissen till Smärtcentrum.")
+    _feedback(tasks[p[24].pk], days_after=1, said="Informerad om teamets bedömning och remissen.")
     # p[23]'s feedback is still open, and overdue.
+
+
+def seed_reminders() -> None:
+    """The reminders that went out before today, as the worker would have sent them (issued and
+    marked sent at the moment they fell due). Today's are left for the worker, so that `make run`
+    shows them in its console. Skipped once any reminder exists."""
+    from mbt import reminders
+    from mbt.models import MeetingReminder, MeetingSeries, ReminderMail
+
+    if MeetingReminder.objects.exists():
+        return
+    start_of_today = at_local(clock.today(), datetime.time(0, 0))
+    created = {series.pk: series.created_at for series in MeetingSeries.objects.all()}
+    meetings = Meeting.objects.exclude(status=Meeting.Status.CANCELLED).select_related("team__unit")
+    for meeting in meetings.order_by("starts_at"):
+        deadline = services.deadline_of(meeting)
+        moments = {
+            MeetingReminder.Kind.DEADLINE: reminders.deadline_reminder_from(meeting),
+            MeetingReminder.Kind.AGENDA_READY: reminders.working_moment(deadline),
+        }
+        ends = {
+            MeetingReminder.Kind.DEADLINE: deadline,
+            MeetingReminder.Kind.AGENDA_READY: meeting.starts_at,
+        }
+        for kind, moment in moments.items():
+            if created.get(meeting.series_id, moment) <= moment < min(start_of_today, ends[kind]):
+                with clock.fixed_at(moment):
+                    mails = reminders.issue(meeting, kind, now=moment)
+                ReminderMail.objects.filter(pk__in=[m.pk for m in mails]).update(sent_at=moment)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Assignment, Organisation, User
+from core import clock
 from journal.forms import DateInput, PeriodForm, StaffChoiceField, SubmissionKeyField, staff_choices
 from mbt.models import FeedbackTask, MbtRole, Meeting, Participation, Team
 from mbt.services import LATE_ASK_CHAIR, LATE_NEXT, deadline_of, next_open_meeting
@@ -79,9 +80,9 @@ class SeriesForm(forms.Form):
     def clean(self):
         data = super().clean()
         first, until = data.get("first_date"), data.get("until")
-        if first and first < timezone.localdate():
+        if first and first < clock.today():
             self.add_error("first_date", _("Första mötet kan inte ligga bakåt i tiden."))
-        elif first and first > timezone.localdate() + datetime.timedelta(days=730):
+        elif first and first > clock.today() + datetime.timedelta(days=730):
             self.add_error("first_date", _("Planera möten högst två år framåt."))
         if first and until and until < first:
             self.add_error("until", _("Slutdatumet kan inte ligga före första mötet."))
@@ -97,7 +98,7 @@ class MoveMeetingForm(forms.Form):
 
     def clean_day(self):
         day = self.cleaned_data["day"]
-        today = timezone.localdate()
+        today = clock.today()
         if not today <= day <= today + datetime.timedelta(days=730):
             raise forms.ValidationError(_("Välj en dag från i dag och högst två år framåt."))
         return day
@@ -140,7 +141,7 @@ class MeetingChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, meeting: Meeting) -> str:
         start = timezone.localtime(meeting.starts_at)
         deadline = timezone.localtime(deadline_of(meeting))
-        if deadline <= timezone.now():
+        if deadline <= clock.now():
             note = _("sista anmälningsdag har passerat")
         else:
             note = _("anmäl senast %(when)s") % {"when": deadline.strftime("%Y-%m-%d %H:%M")}
@@ -195,7 +196,7 @@ class RegisterCaseForm(forms.Form):
     def __init__(self, *args, team, patient=None, **kwargs):
         super().__init__(*args, **kwargs)
         upcoming = Meeting.objects.filter(
-            team=team, status=Meeting.Status.PLANNED, starts_at__gt=timezone.now()
+            team=team, status=Meeting.Status.PLANNED, starts_at__gt=clock.now()
         ).order_by("starts_at")
         # The next twelve: a choice field needs a queryset it can filter, not a slice.
         self.fields["meeting"].queryset = (
@@ -242,7 +243,7 @@ class ActionItemForm(forms.Form):
 
     def clean_due_on(self):
         day = self.cleaned_data["due_on"]
-        if day < timezone.localdate():
+        if day < clock.today():
             raise forms.ValidationError(_("Datumet har redan passerat."))
         return day
 
@@ -266,7 +267,7 @@ class FeedbackForm(forms.Form):
         choices=FeedbackTask.Method.choices,
         widget=forms.RadioSelect,
     )
-    given_on = forms.DateField(label=_("När"), widget=DateInput(), initial=timezone.localdate)
+    given_on = forms.DateField(label=_("När"), widget=DateInput(), initial=clock.today)
     said = forms.CharField(
         label=_("Vad patienten fick veta"),
         widget=forms.Textarea(attrs={"rows": 4}),

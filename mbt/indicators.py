@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from config.stats import percentile
+from core import clock
 from mbt import schedule
 from mbt.models import (
     REFERRAL_OUTCOMES,
@@ -101,7 +102,7 @@ def compute(team: Team, start: datetime.date, end: datetime.date) -> Indicators:
         .first()
     )
     plan_start = max(start, timezone.localtime(first).date()) if first else start
-    plan_end = min(end, timezone.localdate())
+    plan_end = min(end, clock.today())
     days = (plan_end - plan_start).days + 1
     planned = math.ceil(days / PLAN_DAYS) if days > 0 and first else 0
 
@@ -126,7 +127,7 @@ def compute(team: Team, start: datetime.date, end: datetime.date) -> Indicators:
             "case__meeting__starts_at", "due_on", "given_on", "done_at"
         )
     )
-    today = timezone.localdate()
+    today = clock.today()
     to_feedback = [
         _days_between(held_at, given) for held_at, _, given, done in tasks if done and given
     ]

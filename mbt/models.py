@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import CareUnit, Organisation
+from core import clock
 from journal.models import JournalEntry, Patient
 
 
@@ -100,7 +101,7 @@ class TeamMember(models.Model):
     name = models.CharField(_("namn"), max_length=200, blank=True)
     email = models.EmailField(_("e-post"), blank=True)
     role = models.CharField(_("roll i teamet"), max_length=20, choices=MbtRole.choices)
-    joined_on = models.DateField(_("med sedan"), default=timezone.localdate)
+    joined_on = models.DateField(_("med sedan"), default=clock.today)
     ended_on = models.DateField(_("slutade"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -159,7 +160,7 @@ class MeetingSeries(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
@@ -292,7 +293,7 @@ class CaseReferral(models.Model):
         related_name="+",
         verbose_name=_("anmäld av"),
     )
-    registered_at = models.DateTimeField(_("anmäld"), default=timezone.now)
+    registered_at = models.DateTimeField(_("anmäld"), default=clock.now)
     question = models.TextField(_("frågeställning"))
     background = models.TextField(_("kort bakgrund"), blank=True)
     wanted_roles = ArrayField(
@@ -349,7 +350,7 @@ class Preparation(models.Model):
 
     case = models.ForeignKey(CaseReferral, on_delete=models.PROTECT, related_name="preparations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    prepared_at = models.DateTimeField(default=timezone.now)
+    prepared_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [
@@ -388,7 +389,7 @@ class CalendarToken(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -403,16 +404,17 @@ class CalendarToken(models.Model):
         return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class ReminderSent(models.Model):
-    """Which reminder went out for which meeting, so cron can run as often as it likes."""
+class MeetingReminder(models.Model):
+    """A reminder about a meeting that fell due: issued once per meeting and kind, together with
+    one ReminderMail per recipient. Reminders issued before ReminderMail existed have none."""
 
     class Kind(models.TextChoices):
-        DEADLINE_TOMORROW = "deadline", _("Sista anmälningsdag i morgon")
+        DEADLINE = "deadline", _("Sista anmälningsdag närmar sig")
         AGENDA_READY = "agenda", _("Dagordningen är klar")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    sent_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("utfärdad"), default=clock.now)
     recipients = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -422,6 +424,63 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Påminnelse {self.pk}"
+
+
+class ReminderMail(models.Model):
+    """One reminder e-mail to one recipient (links only, never patient data). Made when its
+    reminder falls due; the reminder job claims it, sends it and marks it sent in a transaction
+    of its own. A failed send stays unsent, with the error, and is tried again on the next run
+    until it is pointless (`expires_at`: the deadline has passed, the meeting has begun)."""
+
+    class Kind(models.TextChoices):
+        DEADLINE = "deadline", _("Sista anmälningsdag närmar sig")
+        AGENDA_READY = "agenda", _("Dagordningen är klar")
+        FEEDBACK_OVERDUE = "aterkoppling", _("Försenad återkoppling")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    occasion = models.DateField(_("gäller dag"))
+    address = models.EmailField(_("adress"))
+    subject = models.CharField(_("ämne"), max_length=200)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField(_("meningslös efter"))
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "recipient"],
+                condition=models.Q(meeting__isnull=False),
+                name="reminder_mail_once_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "occasion"],
+                condition=models.Q(meeting__isnull=True),
+                name="reminder_mail_once_per_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="aterkoppling", meeting__isnull=True)
+                | (~models.Q(kind="aterkoppling") & models.Q(meeting__isnull=False)),
+                name="reminder_mail_meeting_by_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(sent_at__isnull=True), name="reminder_mail_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Påminnelse {self.pk} till {self.address}"
 
 
 # --- The conference (issue: running the meeting) ----------------------------------------------
@@ -458,7 +517,7 @@ class Discussion(models.Model):
         blank=True,
     )
     referral_other = models.CharField(_("annan remissmottagare"), max_length=200, blank=True)
-    saved_at = models.DateTimeField(default=timezone.now)
+    saved_at = models.DateTimeField(default=clock.now)
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -492,7 +551,7 @@ class Postponement(models.Model):
     to_meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("skäl"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="postponement_reason")]
@@ -517,7 +576,7 @@ class ActionItem(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     history = HistoricalRecords()
 
@@ -526,7 +585,7 @@ class ActionItem(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.done_at is None and self.due_on < timezone.localdate()
+        return self.done_at is None and self.due_on < clock.today()
 
 
 class Attendance(models.Model):
@@ -602,7 +661,7 @@ class FeedbackTask(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.done_at is None and self.due_on < timezone.localdate()
+        return self.done_at is None and self.due_on < clock.today()
 
 
 class Addendum(models.Model):
@@ -611,7 +670,7 @@ class Addendum(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="addenda")
     text = models.TextField(_("tillägg"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     history = HistoricalRecords()
 

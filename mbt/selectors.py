@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from consent import rules
 from consent.models import Consent, Scope
+from core import clock
 from journal.accesslog import Action, Actor, log_access, log_denied
 from journal.models import Patient
 from journal.selectors import unit_record_get
@@ -58,7 +59,7 @@ def missing_roles(members: list[TeamMember]) -> list[str]:
 
 
 def upcoming_meetings(team: Team, *, limit: int = 8) -> list[Meeting]:
-    since = timezone.now() - datetime.timedelta(hours=12)
+    since = clock.now() - datetime.timedelta(hours=12)
     return list(
         Meeting.objects.filter(team=team, starts_at__gte=since)
         .select_related("chair", "acting_chair")
@@ -69,7 +70,7 @@ def upcoming_meetings(team: Team, *, limit: int = 8) -> list[Meeting]:
 def past_meetings(team: Team, *, limit: int = 6) -> list[Meeting]:
     return list(
         Meeting.objects.filter(
-            team=team, starts_at__lt=timezone.now() - datetime.timedelta(hours=12)
+            team=team, starts_at__lt=clock.now() - datetime.timedelta(hours=12)
         ).order_by("-starts_at")[:limit]
     )
 
@@ -141,7 +142,7 @@ class Agenda:
 
     @property
     def deadline_passed(self) -> bool:
-        return self.deadline <= timezone.now()
+        return self.deadline <= clock.now()
 
     def members_by_mode(self, mode: str) -> list[TeamMember]:
         return [m for m in self.members if self.modes.get(m.pk, Participation.Mode.ON_SITE) == mode]
@@ -263,7 +264,7 @@ def my_cases(*, actor: Actor, limit: int = 20) -> QuerySet[CaseReferral] | list[
         CaseReferral.objects.filter(
             unit=actor.unit,
             registrant=actor.user,
-            meeting__starts_at__gte=timezone.now() - datetime.timedelta(hours=12),
+            meeting__starts_at__gte=clock.now() - datetime.timedelta(hours=12),
         )
         .exclude(state=CaseReferral.State.WITHDRAWN)
         .select_related("patient", "meeting")
@@ -452,7 +453,7 @@ def unit_overdue_feedback(*, actor: Actor) -> list:
 
     tasks = list(
         FeedbackTask.objects.filter(
-            case__unit=actor.unit, done_at__isnull=True, due_on__lt=timezone.localdate()
+            case__unit=actor.unit, done_at__isnull=True, due_on__lt=clock.today()
         )
         .select_related("case__patient", "owner", "case__meeting")
         .order_by("due_on", "pk")

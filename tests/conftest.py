@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+
 import pytest
+import time_machine
 from django.conf import settings
 
 from tests.factories import CareUnitFactory, staff_at
@@ -14,6 +18,26 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# The instant the suite runs at: an ordinary Tuesday morning, two weeks from any holiday, so that no
+# test depends on the day it happens to run. A test about another day travels there itself
+# (time-machine nests). Tests that talk to another process with a clock of its own (Chromium,
+# the identity provider) run at the real time and build their data relative to it.
+SUITE_INSTANT = datetime.datetime(2027, 1, 19, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
+
+
+@pytest.fixture(autouse=True)
+def suite_clock(request):
+    if (
+        request.node.get_closest_marker("browser")
+        or request.node.get_closest_marker("real_clock")
+        or "identity_provider" in request.fixturenames
+    ):
+        yield None
+        return
+    with time_machine.travel(SUITE_INSTANT, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

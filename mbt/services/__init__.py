@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
+from core import clock
 from journal.accesslog import Actor
 from journal.models import CareRelation, EntryType, Patient
 from journal.services import (
@@ -87,7 +88,7 @@ def member_add_internal(*, actor: Actor, user: User, role: str) -> TeamMember:
     team = team_for(actor.unit)
     if TeamMember.objects.filter(team=team, user=user, role=role, ended_on__isnull=True).exists():
         raise ValidationError({"user": _("Personen finns redan i teamet i den rollen.")})
-    member = TeamMember(team=team, user=user, role=role, joined_on=timezone.localdate())
+    member = TeamMember(team=team, user=user, role=role, joined_on=clock.today())
     member.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
@@ -107,7 +108,7 @@ def member_add_external(
         name=name.strip(),
         email=email.strip(),
         role=role,
-        joined_on=timezone.localdate(),
+        joined_on=clock.today(),
     )
     if not member.name:
         raise ValidationError({"name": _("Ange den externa medlemmens namn.")})
@@ -129,7 +130,7 @@ def member_add_external(
 def member_end(*, actor: Actor, member: TeamMember) -> TeamMember:
     member = TeamMember.objects.select_for_update().get(pk=member.pk, team__unit=actor.unit)
     if member.ended_on is None:
-        member.ended_on = timezone.localdate()
+        member.ended_on = clock.today()
         save_by(actor, member)
     return member
 
@@ -171,9 +172,9 @@ def series_create(
         if earlier is not None:
             return earlier
     errors = {}
-    if first_date < timezone.localdate():
+    if first_date < clock.today():
         errors["first_date"] = _("Första mötet kan inte ligga bakåt i tiden.")
-    elif first_date > timezone.localdate() + PLANNING_HORIZON:
+    elif first_date > clock.today() + PLANNING_HORIZON:
         errors["first_date"] = _("Planera möten högst två år framåt.")
     if until < first_date:
         errors["until"] = _("Slutdatumet kan inte ligga före första mötet.")
@@ -240,9 +241,9 @@ def meeting_move(
         raise ValidationError(_("Mötet är inställt."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför mötet flyttas.")})
-    if starts_at < timezone.now():
+    if starts_at < clock.now():
         raise ValidationError({"starts_at": _("Mötet kan inte flyttas bakåt i tiden.")})
-    if starts_at > timezone.now() + PLANNING_HORIZON:
+    if starts_at > clock.now() + PLANNING_HORIZON:
         raise ValidationError({"starts_at": _("Mötet kan flyttas högst två år framåt.")})
     if current.moved_from is None:
         current.moved_from = current.starts_at
@@ -291,7 +292,7 @@ def meeting_set_chair(
 
 def next_open_meeting(team: Team, *, after: datetime.datetime | None = None) -> Meeting | None:
     """The next planned meeting whose registration deadline has not passed."""
-    now = timezone.now()
+    now = clock.now()
     candidates = Meeting.objects.filter(
         team=team, status=Meeting.Status.PLANNED, starts_at__gt=after or now
     ).order_by("starts_at")[:20]
@@ -356,10 +357,10 @@ def case_register(
         )
     if meeting.is_cancelled:
         raise ValidationError({"meeting": _("Mötet är inställt. Välj ett annat möte.")})
-    if meeting.starts_at <= timezone.now():
+    if meeting.starts_at <= clock.now():
         raise ValidationError({"meeting": _("Mötet har redan varit. Välj ett kommande möte.")})
     state = CaseReferral.State.REGISTERED
-    if deadline_of(meeting) <= timezone.now():
+    if deadline_of(meeting) <= clock.now():
         if late_choice == LATE_ASK_CHAIR:
             state = CaseReferral.State.LATE
         else:
@@ -393,7 +394,7 @@ def case_register(
         meeting=meeting,
         patient=patient,
         registrant=actor.user,
-        registered_at=timezone.now(),
+        registered_at=clock.now(),
         question=question,
         background=(background or "").strip(),
         wanted_roles=sorted(set(wanted_roles)),
@@ -552,9 +553,7 @@ def participation_set(
 def calendar_token_renew(*, user: User) -> str:
     """A new secret for the user's calendar feed; earlier links stop working. The secret is
     returned once and only its hash is kept."""
-    CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
     secret = CalendarToken.new_secret()
     CalendarToken.objects.create(user=user, token_hash=CalendarToken.hash(secret))
     return secret
@@ -563,7 +562,7 @@ def calendar_token_renew(*, user: User) -> str:
 @transaction.atomic
 def calendar_token_revoke(*, user: User) -> int:
     return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+        revoked_at=clock.now()
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import clock
 from journal.accesslog import Actor
 from journal.models import EntryType
 from journal.services import (
@@ -137,7 +138,7 @@ def discussion_save(
     discussion.summary = summary
     discussion.outcomes = outcomes
     discussion.referral_other = referral_other.strip() if Outcome.REMISS_ANNAN in outcomes else ""
-    discussion.saved_at = timezone.now()
+    discussion.saved_at = clock.now()
     discussion.saved_by = actor.user
     discussion.version += 1
     save_by(actor, discussion)
@@ -153,7 +154,7 @@ def action_item_add(
     errors = {}
     if not what.strip():
         errors["what"] = _("Skriv vad som ska göras.")
-    if due_on < timezone.localdate():
+    if due_on < clock.today():
         errors["due_on"] = _("Datumet har redan passerat.")
     if not owner.assignments.current().filter(unit=actor.unit).exists():
         errors["owner"] = _("Ansvarig ska vara en medarbetare vid enheten.")
@@ -165,7 +166,7 @@ def action_item_add(
         owner=owner,
         due_on=due_on,
         created_by=actor.user,
-        created_at=timezone.now(),
+        created_at=clock.now(),
     )
     item.full_clean()
     save_by(actor, item)
@@ -176,7 +177,7 @@ def action_item_add(
 def action_item_done(*, actor: Actor, item: ActionItem) -> ActionItem:
     current = ActionItem.objects.select_for_update().get(pk=item.pk, case__unit=actor.unit)
     if current.done_at is None:
-        current.done_at = timezone.now()
+        current.done_at = clock.now()
         save_by(actor, current)
     return current
 
@@ -211,7 +212,7 @@ def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
         to_meeting=following,
         reason=reason.strip(),
         by=actor.user,
-        at=timezone.now(),
+        at=clock.now(),
     )
     current.meeting = following
     current.position = (
@@ -324,7 +325,7 @@ def meeting_close(*, actor: Actor, meeting: Meeting, agenda_cases: list[CaseRefe
         case.version += 1
         save_by(actor, case, update_fields=["state", "version"])
     current.status = Meeting.Status.CLOSED
-    current.closed_at = timezone.now()
+    current.closed_at = clock.now()
     current.closed_by = actor.user
     current.version += 1
     current.full_clean()
@@ -353,7 +354,7 @@ def feedback_record(
     errors = {}
     if method not in FeedbackTask.Method.values:
         errors["method"] = _("Välj hur patienten fick återkopplingen.")
-    if given_on > timezone.localdate():
+    if given_on > clock.today():
         errors["given_on"] = _("Datumet kan inte ligga i framtiden.")
     if given_on < timezone.localtime(current.case.meeting.starts_at).date():
         errors["given_on"] = _("Återkopplingen kan inte ha getts före mötet.")
@@ -379,7 +380,7 @@ def feedback_record(
     current.method = method
     current.given_on = given_on
     current.said = said.strip()
-    current.done_at = timezone.now()
+    current.done_at = clock.now()
     current.done_by = actor.user
     current.full_clean()
     save_by(actor, current)
@@ -443,7 +444,7 @@ def addendum_add(*, actor: Actor, meeting: Meeting, text: str) -> Addendum:
     if not text.strip():
         raise ValidationError({"text": _("Skriv tillägget.")})
     addendum = Addendum(
-        meeting=current, text=text.strip(), author=actor.user, created_at=timezone.now()
+        meeting=current, text=text.strip(), author=actor.user, created_at=clock.now()
     )
     save_by(actor, addendum)
     return addendum

@@ -17,6 +17,7 @@ from accounts.decorators import unit_required
 from accounts.models import Profession, Role
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
+from core import clock
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access
 from journal.personnummer import InvalidIdentityNumber, parse_identity_number
@@ -78,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "past": selectors.past_meetings(team),
             "my_cases": selectors.my_cases(actor=actor),
             "can_plan": can_plan(request),
-            "now": timezone.now(),
+            "now": clock.now(),
         },
     )
 
@@ -439,7 +440,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 def _patient_by_number(actor: Actor, form: RegisterCaseForm, raw: str):
     try:
-        number = parse_identity_number(raw, today=timezone.localdate())
+        number = parse_identity_number(raw, today=clock.today())
     except InvalidIdentityNumber as error:
         form.add_error("identity", str(error))
         return None
@@ -564,7 +565,7 @@ def agenda_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "items": items,
             "external": external,
             "unit": actor.unit,
-            "printed_at": timezone.localtime(),
+            "printed_at": clock.localtime(),
             "printed_by": request.user,
         },
     )

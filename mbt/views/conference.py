@@ -19,6 +19,7 @@ from config.charts import bar_chart
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
+from core import clock
 from journal.accesslog import Actor
 from journal.forms import staff_choices
 from journal.services import ConflictError
@@ -283,7 +284,7 @@ def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "minutes": selectors.minutes(actor=actor, meeting=meeting, external=external),
             "external": external,
             "unit": actor.unit,
-            "printed_at": timezone.localtime(),
+            "printed_at": clock.localtime(),
             "printed_by": request.user,
         },
     )
@@ -299,7 +300,7 @@ def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     context = selectors.my_tasks(actor=actor)
-    context["today"] = timezone.localdate()
+    context["today"] = clock.today()
     if can_plan(request):
         context["unit_overdue"] = selectors.unit_overdue_feedback(actor=actor)
     context["can_reassign_all"] = Role.MANAGER in request.active_roles
@@ -403,7 +404,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     else:
-        end = timezone.localdate()
+        end = clock.today()
         start = end - datetime.timedelta(days=364)
         if not form.is_bound:
             form = IndicatorPeriodForm(initial={"start": start, "end": end})

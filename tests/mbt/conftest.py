@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Organisation, Profession, Role
+from journal.workdays import is_working_day
 from mbt import services
 from mbt.models import MbtRole, Meeting
 from mbt.schedule import at_local
@@ -50,8 +51,9 @@ def team(unit, actor):
 
 
 def working_day_ahead(days: int) -> datetime.date:
+    """The first working day (holidays counted) at least `days` days from today."""
     day = timezone.localdate() + datetime.timedelta(days=days)
-    while day.weekday() >= 5:
+    while not is_working_day(day):
         day += datetime.timedelta(days=1)
     return day
 

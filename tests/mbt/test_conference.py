@@ -445,25 +445,3 @@ def test_minutes_pdf_internal_and_external(coordinator_client, held, actor, unit
         ).count()
         == 2
     )
-
-
-def test_overdue_feedback_reminder_names_no_patient_and_repeats_weekly(held, actor, unit):
-    from django.core import mail
-
-    from mbt import reminders
-
-    patient = register_patient(unit, actor.user, first_name="Påminnelse", last_name="Patientsson")
-    case = put_on(held, actor, patient)
-    decide(actor, case)
-    close(actor, held)
-    actor.user.email = "kerstin@vc.invalid"
-    actor.user.save()
-    task = FeedbackTask.objects.get()
-    today = task.due_on + datetime.timedelta(days=1)
-    mail.outbox.clear()
-    assert reminders.send_overdue(today=today) == 1
-    message = mail.outbox[0]
-    assert message.to == ["kerstin@vc.invalid"] and "/mbt/uppgifter/" in message.body
-    assert "Patientsson" not in message.subject + message.body
-    assert reminders.send_overdue(today=today + datetime.timedelta(days=3)) == 0
-    assert reminders.send_overdue(today=today + datetime.timedelta(days=7)) == 1

@@ -3,11 +3,9 @@ agenda PDFs read back, calendar files and the feed, reminders."""
 
 from __future__ import annotations
 
-import datetime
 import io
 
 import pytest
-from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,8 +15,8 @@ from pypdf import PdfReader
 from accounts.models import Role
 from consent import services as consent_services
 from journal.models import AccessLog
-from mbt import reminders, services
-from mbt.models import CaseReferral, MbtRole, ReminderSent
+from mbt import services
+from mbt.models import CaseReferral, MbtRole
 from tests.factories import register_patient, staff_at
 
 pytestmark = pytest.mark.django_db
@@ -254,51 +252,6 @@ def test_personal_feed_with_secret_token_and_revocation(
     assert anonymous.get("/mbt/kalender/gissat-token.ics").status_code == 404
 
 
-# --- Reminders ----------------------------------------------------------------------------------
-
-
-def test_reminders_once_with_links_and_no_patient_data(actor, team, unit, settings):
-    from journal.workdays import add_working_days
-    from mbt.models import Meeting
-    from mbt.schedule import at_local
-
-    today = timezone.localdate()
-    # A meeting whose deadline (3 working days before) is tomorrow.
-    meeting_day = add_working_days(add_working_days(today, 1), 3)
-    tomorrow_deadline = Meeting.objects.create(
-        team=team, starts_at=at_local(meeting_day, datetime.time(13, 0)), chair=actor.user
-    )
-    patient = register_patient(unit, actor.user, first_name="Påminnelse", last_name="Patientsson")
-    register(actor, patient, tomorrow_deadline, question="Hemlig frågeställning")
-    for member in team.members.filter(user__isnull=False):
-        member.user.email = f"{member.user.username}@vc.invalid"
-        member.user.save()
-    sent = reminders.send_due()
-    assert sent == 5 and len(mail.outbox) == 5
-    message = mail.outbox[0]
-    assert "sista anmälningsdag i morgon" in message.subject
-    assert settings.SITE_URL in message.body
-    for message in mail.outbox:
-        text = message.subject + message.body
-        assert (
-            "Patientsson" not in text
-            and "Hemlig" not in text
-            and patient.identity_number[:8] not in text
-        )
-        assert len(message.to) == 1
-    assert reminders.send_due() == 0
-    assert ReminderSent.objects.count() == 1
-
-
-def test_agenda_ready_reminder_after_the_deadline(actor, closed_meeting, team):
-    for member in team.members.filter(user__isnull=False):
-        member.user.email = f"{member.user.username}@vc.invalid"
-        member.user.save()
-    mail.outbox.clear()
-    reminders.send_due()
-    assert any("dagordningen är klar" in m.subject for m in mail.outbox)
-
-
 def test_manager_and_admin_can_plan_but_a_nurse_cannot(client, unit):
     nurse = staff_at(unit)
     client.force_login(nurse)
@@ -306,11 +259,3 @@ def test_manager_and_admin_can_plan_but_a_nurse_cannot(client, unit):
     admin = staff_at(unit, role=Role.ADMINISTRATION)
     client.force_login(admin)
     assert client.get("/mbt/serie/ny/").status_code == 200
-
-
-def test_reminder_command(actor, closed_meeting, team):
-    from django.core.management import call_command
-
-    out = io.StringIO()
-    call_command("send_mbt_reminders", stdout=out)
-    assert "påminnelser skickade" in out.getvalue()

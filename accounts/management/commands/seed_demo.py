@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import demo as accounts_demo
 from consent import demo as consent_demo
 from coordination import demo as coordination_demo
+from core import clock
 from journal import demo as journal_demo
 from journal.models import Patient
 from mbt import demo as mbt_demo
@@ -23,20 +27,34 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG off (never against a production database).",
         )
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            help=(
+                "The day the demo is built around, as YYYY-MM-DD (default: today). The demo's "
+                "history happened before it and its coming meetings follow it."
+            ),
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, today: datetime.date | None = None, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo refuses to run with DEBUG off: demo accounts share one known password. "
                 "Use --force only on a test or demo installation."
             )
-        # Each app's demo data, in dependency order.
-        with transaction.atomic():
+        # Each app's demo data, in dependency order, around one instant (a given day at 10:00).
+        moment = (
+            clock.now()
+            if today is None
+            else timezone.make_aware(datetime.datetime.combine(today, datetime.time(10, 0)))
+        )
+        with transaction.atomic(), clock.fixed_at(moment):
             users = accounts_demo.seed()
             journal_demo.seed()
             consent_demo.seed()
             mbt_demo.seed()
             mbt_demo.seed_conferences()
+            mbt_demo.seed_reminders()
             coordination_demo.seed()
             accounts_demo.seed_auth_events()
 

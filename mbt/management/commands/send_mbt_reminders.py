@@ -1,18 +1,16 @@
-"""manage.py send_mbt_reminders: run from cron (e.g. every hour on working days)."""
+"""manage.py send_mbt_reminders: one run of the reminder job by hand. The worker runs it on its
+schedule (mbt/tasks.py); running it again is harmless: nothing is issued or sent twice."""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from mbt.reminders import send_due, send_overdue
+from mbt import reminders
 
 
 class Command(BaseCommand):
     help = (
-        "E-mails MBT reminders that are due: deadline tomorrow, agenda ready, feedback overdue. "
-        "Links only."
+        "E-mails the MBT reminders that are due (registration deadline, agenda ready, overdue "
+        "feedback) and retries those that failed. Links only."
     )
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            count = send_due() + send_overdue()
-        self.stdout.write(f"{count} påminnelser skickade.")
+        self.stdout.write(str(reminders.run()))
