@@ -44,12 +44,15 @@ db:
 
 setup: venv db
 
+# The worker runs the scheduled jobs beside the server (its e-mails go to this console); both stop
+# together.
 run: export DJANGO_DEBUG ?= 1
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@mkdir -p staticfiles
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@trap 'kill 0' EXIT; $(PY) manage.py procrastinate worker --name demo & \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The demo with single sign-on: a test identity provider (Node.js, oidc-provider) on loopback.
 run-sso: export DJANGO_DEBUG ?= 1
@@ -58,7 +61,8 @@ run-sso: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@mkdir -p staticfiles
-	$(PY) -m tests.oidc.demo $(PORT)
+	@trap 'kill 0' EXIT; $(PY) manage.py procrastinate worker --name demo & \
+	  $(PY) -m tests.oidc.demo $(PORT)
 
 test-tools:
 	@scripts/ensure-test-tools.sh

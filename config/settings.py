@@ -54,6 +54,13 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -98,11 +105,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "procrastinate.contrib.django",
     "accounts",
     "journal",
     "consent",
     "mbt",
     "coordination",
+    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
@@ -341,12 +350,21 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# --- Scheduled jobs: procrastinate on the app's own database (config/jobs.py) --------------------
+
+# The schedule is one module, imported by the worker; no autodiscovery of tasks.py modules.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = ""
+PROCRASTINATE_IMPORT_PATHS = ["config.jobs"]
+
 # --- E-mail (links only, never patient data) ------------------------------------------------------
 
+# "console" writes e-mail to standard output instead of sending it (development, and a test or
+# demo installation that must not send mail).
+EMAIL_DELIVERY = env_choice("EMAIL_DELIVERY", "console" if DEBUG else "smtp", ("smtp", "console"))
 MAILERS = {
     "default": (
         {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-        if DEBUG
+        if EMAIL_DELIVERY == "console"
         else {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
@@ -389,5 +407,6 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
     },
 }

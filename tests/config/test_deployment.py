@@ -115,6 +115,15 @@ def test_compose_runs_the_app_as_a_less_privileged_role_than_migrations():
     assert "TRUNCATE" not in init and "OWNER" not in init
 
 
+def test_compose_runs_the_scheduled_jobs_in_a_worker_service_with_a_health_check():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    worker = re.search(r"\n  worker:\n(.*?)\n\n", compose, re.S).group(1)
+    assert '"procrastinate", "worker"' in worker
+    assert "DATABASE_URL: postgres://atergang_app:" in worker
+    assert '"jobs", "--health"' in worker
+    assert "service_completed_successfully" in worker  # after the migrations
+
+
 def test_lock_file_pins_every_direct_dependency_at_the_same_version():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     direct = project["dependencies"] + project["optional-dependencies"]["dev"]
