@@ -44,14 +44,15 @@ db:
 
 setup: venv db
 
-# The worker runs the scheduled jobs beside the server (its e-mails go to this console); both stop
-# together.
+# The worker runs the scheduled jobs beside the server (its e-mails go to this console); Ctrl-C
+# stops both.
 run: export DJANGO_DEBUG ?= 1
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@mkdir -p staticfiles
-	@trap 'kill 0' EXIT; $(PY) manage.py procrastinate worker --name demo & \
+	@$(PY) manage.py procrastinate worker --name demo & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The demo with single sign-on: a test identity provider (Node.js, oidc-provider) on loopback.
@@ -61,7 +62,8 @@ run-sso: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@mkdir -p staticfiles
-	@trap 'kill 0' EXIT; $(PY) manage.py procrastinate worker --name demo & \
+	@$(PY) manage.py procrastinate worker --name demo & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	  $(PY) -m tests.oidc.demo $(PORT)
 
 test-tools:
