@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Python packages: Debian's Chromium (driven by
 # Playwright; never `playwright install`, which downloads its own browser), docker-compose (to
-# validate docker-compose.yml; no Docker engine is needed) and the npm packages: axe-core, and
+# validate docker-compose.yml; no Docker engine is needed), pgBackRest (the backup restore drill)
+# and the npm packages: axe-core, and
 # oidc-provider, the OpenID Connect provider the tests run with Node.js on a loopback port.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v pgbackrest >/dev/null 2>&1 || missing+=(pgbackrest)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 

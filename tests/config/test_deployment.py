@@ -124,6 +124,21 @@ def test_compose_runs_the_scheduled_jobs_in_a_worker_service_with_a_health_check
     assert "service_completed_successfully" in worker  # after the migrations
 
 
+def test_compose_archives_wal_and_backs_up_with_the_tested_configuration():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    db = re.search(r"\n  db:\n(.*?)\n\n", compose, re.S).group(1)
+    backup = re.search(r"\n  backup:\n(.*?)\n\n", compose, re.S).group(1)
+    assert "build: deploy/postgres" in db and "archive_mode=on" in db
+    assert "archive_command=pgbackrest --stanza=atergang archive-push %p" in db
+    assert "backup-repo:/var/lib/pgbackrest" in db and "backup-repo:/var/lib/pgbackrest" in backup
+    assert '"atergang-backup", "--check"]' in backup
+    dockerfile = (ROOT / "deploy/postgres/Dockerfile").read_text()
+    # The image carries the very files tests/config/test_backup_restore.py runs.
+    assert "COPY pgbackrest.conf /etc/pgbackrest/pgbackrest.conf" in dockerfile
+    assert "COPY backup.sh /usr/local/bin/atergang-backup" in dockerfile
+    assert "repo1-cipher-type=aes-256-cbc" in (ROOT / "deploy/postgres/pgbackrest.conf").read_text()
+
+
 def test_lock_file_pins_every_direct_dependency_at_the_same_version():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     direct = project["dependencies"] + project["optional-dependencies"]["dev"]
