@@ -3,9 +3,11 @@
 Seeds 100 000 patients over 20 units (Skatteverket's test personnummer, samordningsnummer derived
 from them, and reservnummer for the rest: never made-up personnummer) and 1 000 000 access-log
 rows over a year, then prints median and p95 server time (the whole Django request, in process)
-for patient search by number and by name and for log review with each filter.
+for patient search by number and by name, for log review with each filter, and for a patient's
+log extract (PDF).
 
     make bench                      # or: python -m bench bench_patients [--patients N --rows N]
+    python -m bench bench_patients --rows 10000000 --months 24     # national scale
 
 It runs in a database of its own (atergang_bench), created and dropped around the run.
 """
@@ -54,7 +56,7 @@ def identity_numbers(count: int) -> list[tuple[str, str]]:
     return result[:count]
 
 
-def seed(*, patients: int, rows: int, seed_value: int = 7) -> dict:
+def seed(*, patients: int, rows: int, months: int = 12, seed_value: int = 7) -> dict:
     """Bulk-loads the data set into the current database; returns what the timings need."""
     import datetime
 
@@ -139,19 +141,24 @@ def seed(*, patients: int, rows: int, seed_value: int = 7) -> dict:
             )
     CareRelation.objects.bulk_create(relations, batch_size=5000)
 
-    # The access log, generated inside PostgreSQL: a year of rows, each user reading patients of
-    # their own unit, about 2 % outside office hours, some without a care relation.
+    # The access log, generated inside PostgreSQL: `months` of rows, each user reading patients of
+    # their own unit, about 2 % outside office hours, some without a care relation. Its monthly
+    # partitions exist for all of them, as the nightly job and the migration make them.
     first_patient = created[0].pk
     first_user = users[0].pk
     first_unit = units[0].pk
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT journal_accesslog_ensure_partitions(12, (now() - %s::interval)::date)",
+            [f"{months} months"],
+        )
         cursor.execute(
             f"""
             INSERT INTO {AccessLog._meta.db_table}
                 (at, user_id, unit_id, patient_id, action, what, purpose, ip, request_id,
                  has_care_relation, protected_identity, outside_office_hours)
             SELECT
-                now() - (random() * interval '365 days'),
+                now() - (random() * %(span)s::interval),
                 %(first_user)s + (g %% {UNITS * STAFF_PER_UNIT}),
                 %(first_unit)s + ((g %% {UNITS * STAFF_PER_UNIT}) / {STAFF_PER_UNIT}),
                 %(first_patient)s + ((g::bigint * 7919) %% %(patients)s),
@@ -166,6 +173,7 @@ def seed(*, patients: int, rows: int, seed_value: int = 7) -> dict:
                 "first_patient": first_patient,
                 "patients": len(created),
                 "rows": rows,
+                "span": f"{months} months",
             },
         )
         cursor.execute(f"ANALYZE {AccessLog._meta.db_table}")
@@ -251,15 +259,30 @@ def measure(data: dict, *, repeats: int) -> list[tuple[str, float, float]]:
                 ),
             )
         )
+
+    def extract(i):
+        patient = sample[i % len(sample)]
+        response = manager.post(
+            "/logguppfoljning/loggutdrag/", {"identity": patient.identity_number}
+        )
+        check(response)
+        assert response["Content-Type"] == "application/pdf"
+
+    results.append(("log extract of one patient (PDF)", *timed(extract, repeats)))
     return results
 
 
-def run(*, patients: int, rows: int, repeats: int) -> list[tuple[str, float, float]]:
+def run(
+    *, patients: int, rows: int, repeats: int, months: int = 12
+) -> list[tuple[str, float, float]]:
     """Seeds and measures in the current database."""
     started = time.perf_counter()
-    data = seed(patients=patients, rows=rows)
+    data = seed(patients=patients, rows=rows, months=months)
     seconds = time.perf_counter() - started
-    print(f"seeded {patients} patients and {rows} access-log rows in {seconds:.1f} s")
+    print(
+        f"seeded {patients} patients and {rows} access-log rows over {months} months "
+        f"in {seconds:.1f} s"
+    )
     results = measure(data, repeats=repeats)
     print(f"{'what':45} {'median ms':>10} {'p95 ms':>10}")
     for label, median, p95 in results:
@@ -272,10 +295,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--months", type=int, default=12, help="months the log rows spread over")
     parser.add_argument(
         "--keep", action="store_true", help="keep the atergang_bench database for EXPLAIN"
     )
     args = parser.parse_args(argv)
 
     with bench_database("atergang_bench", keep=args.keep):
-        run(patients=args.patients, rows=args.rows, repeats=args.repeats)
+        run(patients=args.patients, rows=args.rows, repeats=args.repeats, months=args.months)

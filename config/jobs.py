@@ -115,6 +115,21 @@ def axes_logs():
     return f"{removed} borttagna"
 
 
+@scheduled(
+    "accesslog-partitions",
+    cron="7 2 * * *",
+    when="varje natt",
+    what=(
+        "gör åtkomstloggens månadspartitioner tolv månader framåt (en standardpartition tar "
+        "emot raderna om jobbet inte har gått)"
+    ),
+)
+def accesslog_partitions():
+    from journal import partitions
+
+    return f"{partitions.ensure()} nya månader"
+
+
 async def _remove_old_runs(job_manager) -> str:
     await job_manager.delete_old_jobs(
         nb_hours=KEEP_RUNS_HOURS,

@@ -350,6 +350,12 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# --- The access log -------------------------------------------------------------------------------
+
+# Whole months older than this may be dropped by the owner (manage.py accesslog_partitions);
+# HSLF-FS 2016:40 asks for at least five years.
+ACCESS_LOG_RETENTION_YEARS = env_int("ACCESS_LOG_RETENTION_YEARS", 5, minimum=5)
+
 # --- Scheduled jobs: procrastinate on the app's own database (config/jobs.py) --------------------
 
 # The schedule is one module, imported by the worker; no autodiscovery of tasks.py modules.

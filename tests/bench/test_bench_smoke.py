@@ -9,9 +9,10 @@ from bench import bench_conference, bench_coordination, bench_mbt, bench_patient
 
 @pytest.mark.django_db
 def test_patient_benchmark_runs_at_small_scale(capsys):
-    results = bench_patients.run(patients=400, rows=3_000, repeats=2)
+    results = bench_patients.run(patients=400, rows=3_000, repeats=2, months=24)
     labels = [label for label, _, _ in results]
     assert "search by name" in labels and "log review: flag unusual volume" in labels
+    assert "log extract of one patient (PDF)" in labels
     assert all(median > 0 and p95 >= median for _, median, p95 in results)
     assert "median ms" in capsys.readouterr().out
 

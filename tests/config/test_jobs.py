@@ -23,7 +23,7 @@ from tests.factories import CareUnitFactory, actor_for, staff_at
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
-EXPECTED = {"mbt-reminders", "clear-sessions", "axes-logs", "old-runs"}
+EXPECTED = {"mbt-reminders", "clear-sessions", "axes-logs", "old-runs", "accesslog-partitions"}
 
 
 def test_the_schedule_has_every_job_and_registers_it_with_the_worker():
