@@ -202,12 +202,32 @@ class OrganisationAdmin(HistoryAdmin):
         return False
 
 
+class AccountFilter(admin.SimpleListFilter):
+    """Events that matched no account (a typed username, an unknown HSA-id) belong to no unit, so
+    managers do not see them in Inloggningshändelser: reviewing them is the system
+    administrators' task, here."""
+
+    title = _("konto")
+    parameter_name = "konto"
+
+    def lookups(self, request, model_admin):
+        return [("inget", _("Inget konto")), ("finns", _("Känt konto"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "inget":
+            return queryset.filter(user__isnull=True)
+        if self.value() == "finns":
+            return queryset.filter(user__isnull=False)
+        return queryset
+
+
 @admin.register(AuthEvent)
 class AuthEventAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only in the database too."""
+    """Read-only: the log is append-only in the database too. The whole log, for system
+    administrators (superusers, or staff given view_authevent)."""
 
     list_display = ["at", "kind", "method", "user", "username", "hsa_id", "reason", "ip"]
-    list_filter = ["kind", "method"]
+    list_filter = [AccountFilter, "kind", "method"]
     search_fields = ["user__username", "username", "hsa_id", "ip"]
     date_hierarchy = "at"
     list_select_related = ["user"]
