@@ -56,10 +56,14 @@ def auth_events_for_managers(
     who: str = "",
     problems_only: bool = False,
 ):
-    """Authentication events a manager reviews: those of everyone who has (or had) an
-    assignment at the manager's units, and those that matched no account at all (an unknown
-    username or HSA-id), newest first. No patient data."""
-    from django.db.models import Q
+    """Authentication events a manager reviews, newest first: those of the people with an
+    assignment at the manager's units, each only from the day an assignment there began to the day
+    it ended (Swedish days, both included). What someone did before or after working at the unit
+    is not the unit's to review, and events that matched no account (a mistyped username, an
+    unknown HSA-id) belong to no unit: system administrators see those in the admin. No patient
+    data."""
+    from django.db.models import Exists, OuterRef, Q
+    from django.db.models.functions import TruncDate
     from django.utils import timezone
 
     from accounts.models import AuthEvent
@@ -68,9 +72,17 @@ def auth_events_for_managers(
     end = timezone.make_aware(
         datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min)
     )
-    staff = Assignment.objects.filter(unit__in=units).values("user")
-    rows = AuthEvent.objects.filter(
-        Q(user__in=staff) | Q(user__isnull=True), at__gte=start, at__lt=end
+    at_the_unit = Assignment.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("day")),
+        user=OuterRef("user"),
+        unit__in=units,
+        valid_from__lte=OuterRef("day"),
+    )
+    rows = (
+        AuthEvent.objects.filter(at__gte=start, at__lt=end, user__isnull=False)
+        # The day in Swedish time (the current time zone), as assignments count days.
+        .annotate(day=TruncDate("at"))
+        .filter(Exists(at_the_unit))
     )
     if kind:
         rows = rows.filter(kind=kind)

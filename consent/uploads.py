@@ -1,6 +1,8 @@
 """Checking an uploaded consent form: PDF, JPEG or PNG only, proven by parsing the content (not
-trusted by name or by the browser's content type); encrypted PDFs, PDFs with JavaScript or
-launch actions, and oversized files are refused with a message that says why."""
+trusted by name or by the browser's content type); encrypted PDFs, PDFs with active content
+(JavaScript, XFA forms, actions that launch, submit, import, open links or other files, embedded
+media and attached files) and oversized files are refused with a message that says why. Active
+content is refused, never stripped: removing parts would alter a signed form."""
 
 from __future__ import annotations
 
@@ -13,11 +15,54 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
-# Keys that make a PDF run something when opened or clicked.
-ACTIVE_PDF_KEYS = {"/JS", "/JavaScript", "/Launch", "/RichMedia"}
+# What makes a PDF run, send, fetch or open something when it is opened or clicked, and what the
+# message calls it. A scanned or printed form has none of it; links within the file (/GoTo) and
+# named actions (next page, print) stay allowed. Lazy: the labels are read at import time.
+JAVASCRIPT = gettext_lazy("JavaScript")
+XFA = gettext_lazy("ett XFA-formulär (som kan innehålla skript)")
+SUBMIT = gettext_lazy("en funktion som skickar formulärets uppgifter")
+URI = gettext_lazy("en länk till en webbadress")
+LAUNCH = gettext_lazy("en funktion som startar ett program")
+REMOTE = gettext_lazy("en länk till en annan fil")
+IMPORT = gettext_lazy("en funktion som hämtar uppgifter från en annan fil")
+MEDIA = gettext_lazy("inbäddad video, ljud eller 3D")
+ATTACHMENT = gettext_lazy("en bifogad fil")
+# Dictionary keys that are active wherever they appear.
+ACTIVE_PDF_KEYS = {
+    "/JS": JAVASCRIPT,
+    "/JavaScript": JAVASCRIPT,  # the document's name tree of scripts
+    "/XFA": XFA,
+    "/EmbeddedFiles": ATTACHMENT,  # the document's name tree of attached files
+    "/EF": ATTACHMENT,  # a file specification that carries the file itself
+    "/RichMediaContent": MEDIA,
+}
+# Action types (the /S of an action dictionary).
+ACTIVE_PDF_ACTIONS = {
+    "/JavaScript": JAVASCRIPT,
+    "/Launch": LAUNCH,
+    "/SubmitForm": SUBMIT,
+    "/ImportData": IMPORT,
+    "/URI": URI,
+    "/GoToR": REMOTE,
+    "/GoToE": REMOTE,
+    "/RichMediaExecute": MEDIA,
+    "/Rendition": MEDIA,
+    "/Movie": MEDIA,
+    "/Sound": MEDIA,
+}
+# Annotation types (the /Subtype of an annotation) that play or hold something.
+ACTIVE_PDF_ANNOTATIONS = {
+    "/RichMedia": MEDIA,
+    "/Movie": MEDIA,
+    "/Sound": MEDIA,
+    "/Screen": MEDIA,
+    "/3D": MEDIA,
+    "/FileAttachment": ATTACHMENT,
+}
 MAX_PDF_OBJECTS = 20_000
 
 
@@ -92,12 +137,22 @@ def _check_pdf(content: bytes) -> None:
             )
         if len(reader.pages) == 0:
             raise ValidationError(_("PDF-filen har inga sidor."), code="empty_pdf")
-        if _has_active_content(reader):
+        found = _active_content(reader)
+        if found is None:
             raise ValidationError(
                 _(
-                    "PDF-filen innehåller JavaScript eller andra aktiva funktioner och tas inte "
-                    "emot. Skriv ut och skanna blanketten i stället."
+                    "PDF-filen har för många delar för att kunna kontrolleras och tas inte emot. "
+                    "Skriv ut och skanna blanketten i stället."
                 ),
+                code="too_complex",
+            )
+        if found:
+            raise ValidationError(
+                _(
+                    "PDF-filen innehåller aktiva funktioner som inte tas emot: %(found)s. Skriv ut "
+                    "och skanna blanketten i stället."
+                )
+                % {"found": ", ".join(found)},
                 code="active_content",
             )
     except ValidationError:
@@ -110,9 +165,16 @@ def _check_pdf(content: bytes) -> None:
         ) from None
 
 
-def _has_active_content(reader) -> bool:
-    """Walks every object reachable from the trailer (bounded) looking for action keys."""
+def _active_content(reader) -> list[str] | None:
+    """Walks every object reachable from the trailer (bounded) and names the active content found,
+    each kind once, in the order met; None when the file is too large to vouch for."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    found: list[str] = []
+
+    def note(what) -> None:
+        if str(what) not in found:
+            found.append(str(what))
 
     seen: set[tuple[int, int]] = set()
     stack = [reader.trailer]
@@ -127,17 +189,20 @@ def _has_active_content(reader) -> bool:
             node = node.get_object()
         visited += 1
         if visited > MAX_PDF_OBJECTS:
-            return True  # too large to vouch for
+            return None
         if isinstance(node, DictionaryObject):
             for name, value in node.items():
                 if name in ACTIVE_PDF_KEYS:
-                    return True
-                if name == "/S" and isinstance(value, NameObject) and value in ACTIVE_PDF_KEYS:
-                    return True
+                    note(ACTIVE_PDF_KEYS[name])
+                if isinstance(value, NameObject):
+                    if name == "/S" and value in ACTIVE_PDF_ACTIONS:
+                        note(ACTIVE_PDF_ACTIONS[value])
+                    elif name == "/Subtype" and value in ACTIVE_PDF_ANNOTATIONS:
+                        note(ACTIVE_PDF_ANNOTATIONS[value])
                 stack.append(value)
         elif isinstance(node, ArrayObject):
             stack.extend(node)
-    return False
+    return found
 
 
 def _check_image(content: bytes, expected: str) -> None:

@@ -20,6 +20,11 @@ from journal.personnummer import InvalidIdentityNumber, format_identity, parse_i
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+# An .xlsx is a zip of XML parts: 2 MB on disk can inflate to gigabytes (whitespace or one huge
+# shared string deflates about 1000:1), and openpyxl reads the shared strings whole when it opens
+# the file. An export of MAX_ROWS rows inflates to a few megabytes in a dozen parts.
+MAX_XLSX_UNCOMPRESSED = 25 * 1024 * 1024
+MAX_XLSX_MEMBERS = 200
 
 COLUMNS = {
     "identity": ("personnummer", "personnr", "pnr", "personnummer/samordningsnummer"),
@@ -114,17 +119,57 @@ def _table(content: bytes, filename: str) -> list[list[object]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
+def _unreadable_xlsx() -> ImportFileError:
+    return ImportFileError(_("Excelfilen kunde inte läsas. Spara den som .xlsx eller CSV."))
+
+
+def _check_xlsx_archive(content: bytes) -> None:
+    """Refuses an .xlsx whose parts are too many or inflate too far, before openpyxl opens it.
+    The sizes come from the zip's directory; zipfile never inflates a part past the size it
+    declares, and reading every part here (a bounded amount) checks each one's checksum, so a
+    part that lies about its size is an unreadable file here rather than an error later."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_XLSX_MEMBERS:
+                raise ImportFileError(
+                    _(
+                        "Excelfilen består av för många delar (fler än %(n)s) för att vara en "
+                        "export av sjukskrivningar och läses inte. Spara exporten som CSV."
+                    )
+                    % {"n": MAX_XLSX_MEMBERS}
+                )
+            if sum(member.file_size for member in members) > MAX_XLSX_UNCOMPRESSED:
+                raise ImportFileError(
+                    _(
+                        "Excelfilen blir större än %(mb)s MB när den packas upp och läses inte. "
+                        "Spara exporten som CSV eller dela upp den."
+                    )
+                    % {"mb": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)}
+                )
+            for member in members:
+                with archive.open(member) as part:
+                    while part.read(1024 * 1024):
+                        pass
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError):
+        # A broken archive, a checksum that fails, an unknown compression, an encrypted part.
+        raise _unreadable_xlsx() from None
+
+
 def _xlsx(content: bytes) -> list[list[object]]:
     import zipfile
 
     from openpyxl import load_workbook
 
+    _check_xlsx_archive(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ImportFileError(
-            _("Excelfilen kunde inte läsas. Spara den som .xlsx eller CSV.")
-        ) from error
+        raise _unreadable_xlsx() from error
     sheet = workbook.worksheets[0]
     rows = []
     for row in sheet.iter_rows(values_only=True):

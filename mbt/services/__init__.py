@@ -1,5 +1,7 @@
 """Writes for MBT: the team and its routine, meeting series and single meetings, case
-registration (with its journal entry), the agenda's order, preparation and participation."""
+registration (with its journal entry), the agenda's order, preparation and participation. Every
+write locks rows in one order (mbt/services/locks.py): the team, a meeting, its cases, what
+belongs to a case."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from mbt.models import (
     Team,
     TeamMember,
 )
+from mbt.services.locks import case_and_meeting_locked, case_locked, cases_locked, meeting_locked
 
 PLANNING_HORIZON = datetime.timedelta(days=730)
 LATE_NEXT = "next"
@@ -67,7 +70,7 @@ def team_update(
     default_room: str = "",
     default_video_link: str = "",
 ) -> Team:
-    team = Team.objects.select_for_update().get(pk=team_for(actor.unit).pk)
+    team = Team.objects.select_for_update(of=("self",)).get(pk=team_for(actor.unit).pk)
     team.deadline_working_days = deadline_working_days
     team.deadline_time = deadline_time
     team.feedback_working_days = feedback_working_days
@@ -128,7 +131,9 @@ def member_add_external(
 
 @transaction.atomic
 def member_end(*, actor: Actor, member: TeamMember) -> TeamMember:
-    member = TeamMember.objects.select_for_update().get(pk=member.pk, team__unit=actor.unit)
+    member = TeamMember.objects.select_for_update(of=("self",)).get(
+        pk=member.pk, team__unit=actor.unit
+    )
     if member.ended_on is None:
         member.ended_on = clock.today()
         save_by(actor, member)
@@ -221,7 +226,7 @@ def series_create(
 
 
 def _locked_meeting(actor: Actor, meeting: Meeting, version: int | None = None) -> Meeting:
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk, team__unit=actor.unit)
+    current = meeting_locked(actor, meeting.pk)
     if version is not None and current.version != version:
         raise ValidationError(
             _(
@@ -423,17 +428,9 @@ def case_register(
     return case
 
 
-def _locked_case(actor: Actor, case: CaseReferral) -> CaseReferral:
-    return (
-        CaseReferral.objects.select_for_update(of=("self",))
-        .select_related("meeting__team")
-        .get(pk=case.pk, unit=actor.unit)
-    )
-
-
 @transaction.atomic
 def case_withdraw(*, actor: Actor, case: CaseReferral, reason: str) -> CaseReferral:
-    current = _locked_case(actor, case)
+    current = case_locked(actor, case)
     if current.state == CaseReferral.State.WITHDRAWN:
         return current
     if not reason.strip():
@@ -457,8 +454,9 @@ def case_withdraw(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
 
 @transaction.atomic
 def case_decide_late(*, actor: Actor, case: CaseReferral, accept: bool) -> CaseReferral:
-    """The chair's decision on a late registration: take it up, or move it to the next meeting."""
-    current = _locked_case(actor, case)
+    """The chair's decision on a late registration: take it up, or move it to the next meeting.
+    The meeting is locked first: a case leaves a meeting only under that meeting's lock."""
+    current, _meeting = case_and_meeting_locked(actor, case)
     if current.state != CaseReferral.State.LATE:
         return current
     current.late_decided_by = actor.user
@@ -485,13 +483,13 @@ def case_decide_late(*, actor: Actor, case: CaseReferral, accept: bool) -> CaseR
 @transaction.atomic
 def case_move(*, actor: Actor, case: CaseReferral, direction: int) -> None:
     """Moves a case one step up (-1) or down (+1) in its meeting's order."""
-    current = _locked_case(actor, case)
-    siblings = list(
-        CaseReferral.objects.select_for_update()
-        .filter(meeting=current.meeting)
-        .exclude(state=CaseReferral.State.WITHDRAWN)
-        .order_by("position", "pk")
+    # Reordering rewrites the positions of every case of the meeting: the meeting first, then
+    # its cases in id order (the one lock order), then sorted by position here.
+    current, meeting = case_and_meeting_locked(actor, case)
+    siblings = cases_locked(
+        CaseReferral.objects.filter(meeting=meeting).exclude(state=CaseReferral.State.WITHDRAWN)
     )
+    siblings.sort(key=lambda sibling: (sibling.position, sibling.pk))
     index = next((i for i, c in enumerate(siblings) if c.pk == current.pk), None)
     if index is None:
         return  # withdrawn since the page was loaded
@@ -507,7 +505,7 @@ def case_move(*, actor: Actor, case: CaseReferral, direction: int) -> None:
 
 @transaction.atomic
 def case_set_minutes(*, actor: Actor, case: CaseReferral, minutes: int) -> CaseReferral:
-    current = _locked_case(actor, case)
+    current = case_locked(actor, case)
     if not 1 <= minutes <= 120:
         raise ValidationError({"minutes": _("Ange mellan 1 och 120 minuter.")})
     current.minutes = minutes
@@ -519,7 +517,7 @@ def case_set_minutes(*, actor: Actor, case: CaseReferral, minutes: int) -> CaseR
 def preparation_toggle(*, actor: Actor, case: CaseReferral) -> bool:
     """Marks the actor as prepared for the case (has read the journal), or unmarks. Returns the
     new state."""
-    current = _locked_case(actor, case)
+    current = case_locked(actor, case)
     existing = Preparation.objects.filter(case=current, user=actor.user)
     if existing.exists():
         existing.delete()
@@ -537,7 +535,7 @@ def participation_set(
         raise ValidationError(_("Personen är inte med i teamet."))
     if mode not in Participation.Mode.values:
         raise ValidationError(_("Välj på plats, digitalt eller kan inte delta."))
-    participation, _created = Participation.objects.select_for_update().get_or_create(
+    participation, _created = Participation.objects.select_for_update(of=("self",)).get_or_create(
         meeting=meeting, member=member, defaults={"mode": mode}
     )
     if participation.mode != mode:

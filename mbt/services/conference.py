@@ -1,6 +1,8 @@
 """Writes for running an MBT meeting: attendance, the autosaved discussion of each case,
 action items, postponement, closing the meeting (draft conference entries and feedback tasks in
-one transaction), feedback to the patient, reassignment and addenda to closed minutes."""
+one transaction), feedback to the patient, reassignment and addenda to closed minutes. Rows are
+locked in the order mbt/services/locks.py describes: the meeting, then its cases, then what
+belongs to a case."""
 
 from __future__ import annotations
 
@@ -40,23 +42,19 @@ from mbt.models import (
     Postponement,
     TeamMember,
 )
+from mbt.services.locks import case_and_meeting_locked, cases_locked, meeting_locked
+
+
+def _check_open(meeting: Meeting) -> Meeting:
+    if meeting.is_closed:
+        raise ValidationError(_("Mötet är avslutat. Rättelser görs som tillägg till protokollet."))
+    if meeting.is_cancelled:
+        raise ValidationError(_("Mötet är inställt."))
+    return meeting
 
 
 def _open_meeting(actor: Actor, meeting: Meeting) -> Meeting:
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk, team__unit=actor.unit)
-    if current.is_closed:
-        raise ValidationError(_("Mötet är avslutat. Rättelser görs som tillägg till protokollet."))
-    if current.is_cancelled:
-        raise ValidationError(_("Mötet är inställt."))
-    return current
-
-
-def _case(actor: Actor, case: CaseReferral) -> CaseReferral:
-    return (
-        CaseReferral.objects.select_for_update(of=("self",))
-        .select_related("meeting__team", "patient", "registrant")
-        .get(pk=case.pk, unit=actor.unit)
-    )
+    return _check_open(meeting_locked(actor, meeting.pk))
 
 
 # --- Attendance ---------------------------------------------------------------------------------
@@ -121,14 +119,16 @@ def discussion_save(
 ) -> Discussion:
     """Autosave: stores what the chair has typed so far. version is what the page last saw; if
     someone else saved since, ConflictError carries their version and nothing is overwritten."""
-    current_case = _case(actor, case)
-    _open_meeting(actor, current_case.meeting)
+    current_case, meeting = case_and_meeting_locked(actor, case)
+    _check_open(meeting)
     outcomes = [o for o in dict.fromkeys(outcomes) if o in Outcome.values]
     if Outcome.INGEN_ATGARD in outcomes and len(outcomes) > 1:
         raise ValidationError(
             {"outcomes": _('"Ingen åtgärd" kan inte kombineras med andra utfall.')}
         )
-    discussion = Discussion.objects.select_for_update().filter(case=current_case).first()
+    discussion = (
+        Discussion.objects.select_for_update(of=("self",)).filter(case=current_case).first()
+    )
     if discussion is None:
         if version != 0:
             raise ConflictError(None)
@@ -149,8 +149,8 @@ def discussion_save(
 def action_item_add(
     *, actor: Actor, case: CaseReferral, what: str, owner: User, due_on: datetime.date
 ) -> ActionItem:
-    current = _case(actor, case)
-    _open_meeting(actor, current.meeting)
+    current, meeting = case_and_meeting_locked(actor, case)
+    _check_open(meeting)
     errors = {}
     if not what.strip():
         errors["what"] = _("Skriv vad som ska göras.")
@@ -175,7 +175,9 @@ def action_item_add(
 
 @transaction.atomic
 def action_item_done(*, actor: Actor, item: ActionItem) -> ActionItem:
-    current = ActionItem.objects.select_for_update().get(pk=item.pk, case__unit=actor.unit)
+    current = ActionItem.objects.select_for_update(of=("self",)).get(
+        pk=item.pk, case__unit=actor.unit
+    )
     if current.done_at is None:
         current.done_at = clock.now()
         save_by(actor, current)
@@ -186,8 +188,8 @@ def action_item_done(*, actor: Actor, item: ActionItem) -> ActionItem:
 def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseReferral:
     """Bordlägg: the case moves to the next planned meeting with its discussion so far, action
     items and the reason."""
-    current = _case(actor, case)
-    meeting = _open_meeting(actor, current.meeting)
+    current, meeting = case_and_meeting_locked(actor, case)
+    _check_open(meeting)
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför ärendet bordläggs.")})
     following = (
@@ -286,11 +288,13 @@ def meeting_close(*, actor: Actor, meeting: Meeting, agenda_cases: list[CaseRefe
         raise ValidationError(
             _("Ordföranden är frånvarande: ange vem som var t.f. ordförande innan mötet avslutas.")
         )
-    cases = list(
-        CaseReferral.objects.select_for_update(of=("self",))
-        .filter(pk__in=[c.pk for c in agenda_cases], meeting=current)
-        .select_related("registrant", "patient")
+    agenda_order = {c.pk: index for index, c in enumerate(agenda_cases)}
+    cases = cases_locked(
+        CaseReferral.objects.filter(pk__in=agenda_order, meeting=current).select_related(
+            "registrant", "patient"
+        )
     )
+    cases.sort(key=lambda case: agenda_order[case.pk])
     discussions = {d.case_id: d for d in Discussion.objects.filter(case__in=cases)}
     undecided = [c for c in cases if not (discussions.get(c.pk) and discussions[c.pk].outcomes)]
     if undecided:
@@ -343,7 +347,7 @@ def feedback_record(
     """Återkoppling: signs the conference entry (if still a draft) and journals what the patient
     was told, signed by the one who told them. Only the task's owner records it."""
     current = (
-        FeedbackTask.objects.select_for_update()
+        FeedbackTask.objects.select_for_update(of=("self",))
         .select_related("case__patient", "conference_entry")
         .get(pk=task.pk, case__unit=actor.unit)
     )
@@ -395,7 +399,7 @@ def _check_colleague(actor: Actor, user: User) -> None:
 @transaction.atomic
 def feedback_reassign(*, actor: Actor, task: FeedbackTask, owner: User) -> FeedbackTask:
     current = (
-        FeedbackTask.objects.select_for_update()
+        FeedbackTask.objects.select_for_update(of=("self",))
         .select_related("conference_entry")
         .get(pk=task.pk, case__unit=actor.unit)
     )
@@ -419,14 +423,14 @@ def tasks_reassign_all(*, actor: Actor, from_user: User, to_user: User) -> tuple
         raise ValidationError({"to_user": _("Välj en annan medarbetare.")})
     _check_colleague(actor, to_user)
     tasks = list(
-        FeedbackTask.objects.select_for_update()
+        FeedbackTask.objects.select_for_update(of=("self",))
         .filter(case__unit=actor.unit, owner=from_user, done_at__isnull=True)
         .select_related("conference_entry")
     )
     for task in tasks:
         feedback_reassign(actor=actor, task=task, owner=to_user)
     items = list(
-        ActionItem.objects.select_for_update().filter(
+        ActionItem.objects.select_for_update(of=("self",)).filter(
             case__unit=actor.unit, owner=from_user, done_at__isnull=True
         )
     )
@@ -438,7 +442,7 @@ def tasks_reassign_all(*, actor: Actor, from_user: User, to_user: User) -> tuple
 
 @transaction.atomic
 def addendum_add(*, actor: Actor, meeting: Meeting, text: str) -> Addendum:
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk, team__unit=actor.unit)
+    current = meeting_locked(actor, meeting.pk)
     if not current.is_closed:
         raise ValidationError(_("Tillägg görs till protokollet när mötet är avslutat."))
     if not text.strip():

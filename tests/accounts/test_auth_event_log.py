@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts import services
+from accounts.middleware import SESSION_ACTIVE_UNIT
 from accounts.models import AuthEvent, Role
-from tests.factories import staff_at
+from core import clock
+from tests.factories import AssignmentFactory, UserFactory, staff_at
 
 pytestmark = pytest.mark.django_db
 
 URL = "/logguppfoljning/inloggningar/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
 
 def record(**fields):
@@ -27,7 +33,9 @@ def manager_client(client, unit):
     return client
 
 
-def test_manager_sees_own_staff_and_unknown_names_not_other_units(manager_client, unit, other_unit):
+def test_manager_sees_own_staff_not_other_units_nor_unknown_names(manager_client, unit, other_unit):
+    """Attempts with a username or HSA-id that matched no account are not tied to any unit: they
+    belong to the system administrators (the admin), not to every unit's manager."""
     mine = staff_at(unit, first_name="Mina", last_name="Egen")
     theirs = staff_at(other_unit, first_name="Tora", last_name="Annan")
     record(kind=AuthEvent.Kind.LOGIN, user=mine, method=AuthEvent.Method.TOTP)
@@ -41,8 +49,76 @@ def test_manager_sees_own_staff_and_unknown_names_not_other_units(manager_client
     )
     body = manager_client.get(URL).content.decode()
     assert "Mina Egen" in body and "Tora Annan" not in body
-    assert "adminn" in body and "SE2321000016-X999" in body and "Inget konto" in body
-    assert "4 händelser" not in body and "3 händelser" in body
+    assert "adminn" not in body and "SE2321000016-X999" not in body and "Inget konto" not in body
+    assert "1 händelse" in body
+    csv = manager_client.get(URL, {"format": "csv"}).content.decode("utf-8-sig")
+    assert "Mina Egen" in csv and "adminn" not in csv and "X999" not in csv
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=STOCKHOLM)
+
+
+def test_manager_sees_a_persons_events_only_while_they_worked_at_the_unit(
+    manager_client, unit, other_unit
+):
+    """An assignment's days are Swedish days: an event at 00:30 the day after it ended (23:30 the
+    day before in UTC) is outside it."""
+    today = clock.today()
+    started, ended = today - datetime.timedelta(days=20), today - datetime.timedelta(days=10)
+    mover = UserFactory(first_name="Flytt", last_name="Person")
+    AssignmentFactory(user=mover, unit=unit, valid_from=started, valid_to=ended)
+    AssignmentFactory(user=mover, unit=other_unit, valid_from=ended + datetime.timedelta(days=1))
+    moments = {
+        "före": at(started - datetime.timedelta(days=1), 23, 30),
+        "första": at(started, 0, 30),
+        "sista": at(ended, 23, 30),
+        "efter": at(ended + datetime.timedelta(days=1), 0, 30),
+        "sedan": at(today - datetime.timedelta(days=2), 9),
+    }
+    for label, moment in moments.items():
+        with clock.fixed_at(moment):
+            record(kind=AuthEvent.Kind.LOGIN, user=mover, reason=f"händelse-{label}")
+    body = manager_client.get(URL).content.decode()
+    assert "händelse-första" in body and "händelse-sista" in body
+    assert "händelse-före" not in body and "händelse-efter" not in body
+    assert "händelse-sedan" not in body
+    assert "2 händelser" in body
+
+
+def test_a_manager_of_two_units_sees_each_persons_time_at_either(client, unit, other_unit):
+    manager = staff_at(unit, role=Role.MANAGER)
+    AssignmentFactory(user=manager, unit=other_unit, role=Role.MANAGER)
+    client.force_login(manager)
+    session = client.session
+    session[SESSION_ACTIVE_UNIT] = unit.pk
+    session.save()
+    today = clock.today()
+    mover = UserFactory(first_name="Flytt", last_name="Person")
+    AssignmentFactory(
+        user=mover,
+        unit=unit,
+        valid_from=today - datetime.timedelta(days=20),
+        valid_to=today - datetime.timedelta(days=10),
+    )
+    AssignmentFactory(user=mover, unit=other_unit, valid_from=today - datetime.timedelta(days=5))
+    for days_ago in (15, 7, 2):
+        with clock.fixed_at(at(today - datetime.timedelta(days=days_ago), 9)):
+            record(kind=AuthEvent.Kind.LOGIN, user=mover, reason=f"för {days_ago} dagar sedan")
+    body = client.get(URL).content.decode()
+    assert "för 15 dagar sedan" in body and "för 2 dagar sedan" in body
+    assert "för 7 dagar sedan" not in body
+
+
+def test_system_administrators_find_events_without_an_account_in_the_admin(client, unit):
+    mine = staff_at(unit, first_name="Mina", last_name="Egen")
+    record(kind=AuthEvent.Kind.LOGIN, user=mine)
+    record(kind=AuthEvent.Kind.FAILED, username="adminn", reason="fel användarnamn eller lösenord")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get("/admin/accounts/authevent/", {"konto": "inget"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "adminn" in body and "Mina Egen" not in body
 
 
 def test_filters_and_problems_only(manager_client, unit):
@@ -71,7 +147,7 @@ def test_bad_dates_get_a_swedish_message(manager_client):
 def test_csv_for_swedish_excel(manager_client, unit):
     mine = staff_at(unit, first_name="Mina", last_name="Egen")
     record(kind=AuthEvent.Kind.LOGIN, user=mine, method=AuthEvent.Method.OIDC, acr="loa3")
-    record(kind=AuthEvent.Kind.FAILED, username="=cmd|' /C calc'!A0")
+    record(kind=AuthEvent.Kind.FAILED, user=mine, reason="=cmd|' /C calc'!A0")
     response = manager_client.get(URL, {"format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     content = response.content

@@ -227,6 +227,9 @@ def test_blankett_pdf(clinician_client, patient):
     assert "Samtycke" in text and "Åsa Öberg" in text and patient.formatted_identity in text
     assert "medicinska bedömningsteam" in text and "Omfattas av sekretess" in text
     assert reader.trailer["/Root"]["/Lang"] == "sv"
+    # Uploaded as it is (signed digitally, or a "scan" that is the file itself), it is accepted:
+    # the form carries no links or other active content.
+    assert check_upload(upload(response.content, "blankett.pdf")).content_type == "application/pdf"
     assert AccessLog.objects.filter(
         patient=patient, action="print", what="samtyckesblankett"
     ).exists()

@@ -3,6 +3,7 @@ diagnosis read, nothing stored before confirming, and the same file twice adds n
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def test_comma_separated_and_cp1252_and_occupation():
     assert "känns inte igen" in unknown.errors[0]
 
 
-def test_excel_file():
+def excel_bytes() -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -75,8 +76,122 @@ def test_excel_file():
     sheet.append(["191212121212", days_ago(10), days_ago(-20), 100, "M54"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    (row,) = read(buffer.getvalue(), "export.xlsx").rows
+    return buffer.getvalue()
+
+
+def rezipped(xlsx: bytes, change, extra: dict[str, bytes] | None = None) -> bytes:
+    """The workbook's members written again, each through `change(name, data)`, plus `extra`."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info.filename, change(info.filename, source.read(info.filename)))
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def excel_as_excel_writes_it(*, padding: int = 0, padded: str = SHARED_STRINGS) -> bytes:
+    """excel_bytes() the way Excel stores text: the heading Personnummer in the shared-strings
+    part, which openpyxl reads whole when it opens the file. `padding` bytes of whitespace go
+    into the `padded` part: still a valid workbook, and whitespace deflates about 1000:1."""
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings = b'<sst xmlns="' + main + b'" count="1" uniqueCount="1">'
+    strings += b" " * padding if padded == SHARED_STRINGS else b""
+    strings += b"<si><t>Personnummer</t></si></sst>"
+
+    def change(name, data):
+        if name == SHEET:
+            data = data.replace(
+                b'<c r="A1" t="inlineStr"><is><t>Personnummer</t></is></c>',
+                b'<c r="A1" t="s"><v>0</v></c>',
+            )
+            if padded == SHEET:
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * padding)
+        if name == "[Content_Types].xml":
+            data = data.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>',
+            )
+        return data
+
+    return rezipped(excel_bytes(), change, {SHARED_STRINGS: strings})
+
+
+# More than any real export inflates to, far less than memory.
+INFLATION = 32 * 1024 * 1024
+
+
+@functools.cache
+def bomb(member: str) -> bytes:
+    """Built once: deflating 32 MB takes a moment."""
+    return excel_as_excel_writes_it(padding=INFLATION, padded=member)
+
+
+def test_excel_file():
+    (row,) = read(excel_bytes(), "export.xlsx").rows
     assert row.ok and row.start == days_ago(10)
+    (row,) = read(excel_as_excel_writes_it(), "export.xlsx").rows
+    assert row.ok and row.identity == "191212121212"
+
+
+@pytest.mark.parametrize("member", [SHARED_STRINGS, SHEET])
+def test_excel_file_that_inflates_is_refused_before_it_is_read(member):
+    content = bomb(member)
+    assert len(content) < importer.MAX_BYTES / 10  # small on disk: it passes the size check
+    with pytest.raises(importer.ImportFileError) as error:
+        read(content, "export.xlsx")
+    assert "packas upp" in str(error.value) and "CSV" in str(error.value)
+    assert INFLATION > importer.MAX_XLSX_UNCOMPRESSED
+
+
+def test_excel_file_with_too_many_parts_is_refused():
+    many = {f"customXml/item{i}.xml": b"" for i in range(5000)}
+    crowded = rezipped(excel_bytes(), lambda name, data: data, many)
+    assert len(crowded) < importer.MAX_BYTES
+    with pytest.raises(importer.ImportFileError) as error:
+        read(crowded, "export.xlsx")
+    assert "för många delar" in str(error.value)
+
+
+def declaring(xlsx: bytes, member: str, size: int) -> bytes:
+    """The same bytes, but `member` declares another uncompressed size, in its local header and
+    in the central directory: what a checker that trusts the directory would read."""
+    import struct
+    import zipfile
+
+    data = bytearray(xlsx)
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        struct.pack_into("<I", data, archive.getinfo(member).header_offset + 22, size)
+    end = data.rfind(b"PK\x05\x06")
+    entries, offset = (
+        struct.unpack_from("<H", data, end + 10)[0],
+        struct.unpack_from("<I", data, end + 16)[0],
+    )
+    for _ in range(entries):
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, offset + 28)
+        if data[offset + 46 : offset + 46 + name_length] == member.encode():
+            struct.pack_into("<I", data, offset + 24, size)
+        offset += 46 + name_length + extra_length + comment_length
+    return bytes(data)
+
+
+@pytest.mark.parametrize("member", [SHARED_STRINGS, SHEET])
+def test_excel_file_that_lies_about_its_size_is_refused_not_a_crash(member):
+    """zipfile never inflates a member past the size it declares, and then its checksum fails:
+    an unreadable file with a message, never a 500."""
+    with pytest.raises(importer.ImportFileError) as error:
+        read(declaring(bomb(member), member, 4096), "export.xlsx")
+    assert "kunde inte läsas" in str(error.value)
 
 
 @pytest.mark.parametrize(
