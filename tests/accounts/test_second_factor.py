@@ -360,3 +360,21 @@ def test_auth_event_log_is_append_only(unit):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuthEvent.objects.filter(pk=event.pk).delete()
     assert AuthEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_every_page_of_the_login_and_set_up_flow_is_never_stored(client, unit):
+    """The set-up page shows the authenticator's secret (QR code and key) before anyone is logged
+    in: a browser or proxy keeping it would hand a second factor to the next user of the
+    workstation."""
+    user = staff_at(unit)
+    activation = enrolment_code_for(user)
+    pages = [client.get(LOGIN), password(client, user), client.get(ENROL)]
+    pages.append(client.post(ENROL, {"enrolment_code": activation}))
+    setup = client.get(ENROL)
+    assert 'src="data:image/svg+xml' in setup.content.decode()
+    pages += [setup, client.post(ENROL, {"code": "000000"})]
+    other = staff_at(unit)
+    with_authenticator(other)
+    pages += [password(client, other), client.get(CODE), client.post(CODE, {"code": "000000"})]
+    for response in pages:
+        assert "no-store" in response.get("Cache-Control", ""), response.request["PATH_INFO"]
