@@ -209,6 +209,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Messages live in the session, never in a cookie of their own: some name a patient ("… är
+# bordlagt"), and a cookie travels with every request, to proxies and their logs.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Strong authentication: single sign-on (OpenID Connect) and a second factor ---------------
 

@@ -445,3 +445,36 @@ def test_minutes_pdf_internal_and_external(coordinator_client, held, actor, unit
         ).count()
         == 2
     )
+
+
+def _cookie_texts(client) -> list[str]:
+    """Every cookie the browser holds, raw and as Django's cookie message storage reads it."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    storage = CookieStorage(RequestFactory().get("/"))
+    texts = []
+    for morsel in client.cookies.values():
+        texts.append(morsel.value)
+        decoded = storage._decode(morsel.value)
+        if decoded:
+            texts.extend(str(message) for message in decoded)
+    return texts
+
+
+def test_no_patient_name_travels_in_a_cookie(coordinator_client, held, actor, unit):
+    """Messages naming a patient (postponed, "Ange utfall ... först") stay on the server: a
+    cookie is sent with every request, to proxies and logs too."""
+    moved = put_on(held, actor, register_patient(unit, actor.user, first_name="Ylva"))
+    put_on(held, actor, register_patient(unit, actor.user, first_name="Zäta", last_name="Öst"))
+    response = coordinator_client.post(
+        f"/mbt/arenden/{moved.pk}/bordlagg/", {"reason": "Väntar på svar"}
+    )
+    assert response.status_code == 302
+    assert not any("Ylva" in text for text in _cookie_texts(coordinator_client))
+    refused = coordinator_client.post(f"/mbt/moten/{held.pk}/avsluta/")
+    assert refused.status_code == 302
+    assert not any("Zäta" in text for text in _cookie_texts(coordinator_client))
+    # The messages are still shown, from the session.
+    page = coordinator_client.get(refused["Location"]).content.decode()
+    assert "Ylva Testsson är bordlagt" in page and "Ange utfall eller bordlägg först: Zäta" in page
