@@ -478,3 +478,22 @@ def test_no_patient_name_travels_in_a_cookie(coordinator_client, held, actor, un
     # The messages are still shown, from the session.
     page = coordinator_client.get(refused["Location"]).content.decode()
     assert "Ylva Testsson är bordlagt" in page and "Ange utfall eller bordlägg först: Zäta" in page
+
+
+def test_another_units_action_item_is_404_with_a_denied_row(client, held, actor, unit, other_unit):
+    patient = register_patient(unit, actor.user)
+    case = put_on(held, actor, patient)
+    item = services.action_item_add(
+        actor=actor, case=case, what="Boka tid", owner=actor.user, due_on=timezone.localdate()
+    )
+    intruder = staff_at(other_unit, role=Role.MANAGER)
+    client.force_login(intruder)
+    assert client.post(f"/mbt/atgarder/{item.pk}/klar/").status_code == 404
+    assert client.post("/mbt/atgarder/987654/klar/").status_code == 404
+    item.refresh_from_db()
+    assert item.done_at is None
+    denied = AccessLog.objects.filter(action="denied", user=intruder).order_by("pk")
+    assert [(row.patient_id, row.what) for row in denied] == [
+        (patient.pk, f"åtgärd {item.pk}"),
+        (None, "åtgärd 987654"),
+    ]
