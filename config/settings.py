@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.HtmxLoginRedirectMiddleware",
+    "accounts.middleware.PageUserMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.ActiveUnitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import time
 
 import pytest
@@ -335,6 +336,7 @@ def test_conference_page_and_autosave_view(coordinator_client, held, actor, unit
     case = put_on(held, actor, register_patient(unit, actor.user))
     page = coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode()
     assert "Närvaro" in page and "data-autosave" in page and "Inget sparat ännu" in page
+    mine = page_user_on(page)
     headers = {
         "HX-Request": "true",
         "X-Autosave": "1",
@@ -342,21 +344,23 @@ def test_conference_page_and_autosave_view(coordinator_client, held, actor, unit
     }
     saved = coordinator_client.post(
         f"/mbt/arenden/{case.pk}/diskussion/",
-        {"summary": "Skrivet", "outcomes": ["lakare"], "version": 0},
+        {"summary": "Skrivet", "outcomes": ["lakare"], "version": 0, "_page_user": mine},
         headers=headers,
     )
     assert saved.status_code == 200
     text = saved.content.decode()
     assert "Sparat " in text and 'id="version-' in text and 'hx-swap-oob="true"' in text
     stale = coordinator_client.post(
-        f"/mbt/arenden/{case.pk}/diskussion/", {"summary": "Gammal", "version": 0}, headers=headers
+        f"/mbt/arenden/{case.pk}/diskussion/",
+        {"summary": "Gammal", "version": 0, "_page_user": mine},
+        headers=headers,
     )
     assert stale.status_code == 409
     body = stale.content.decode()
     assert "Någon annan har sparat" in body and "Skrivet" in body and "Gammal" in body
     taken = coordinator_client.post(
         f"/mbt/arenden/{case.pk}/diskussion/",
-        {"summary": "Gammal", "version": 0, "take_over": 1},
+        {"summary": "Gammal", "version": 0, "take_over": 1, "_page_user": mine},
         headers=headers,
     )
     assert taken.status_code == 200
@@ -368,12 +372,16 @@ def test_autosave_with_an_expired_session_is_refused_not_redirected_and_saves_af
     coordinator_client, coordinator, held, actor, unit, client
 ):
     case = put_on(held, actor, register_patient(unit, actor.user))
-    coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/")
+    page = coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode()
     session = coordinator_client.session
     session[SESSION_LAST_ACTIVITY] = time.time() - 31 * 60
     session.save()
     headers = {"HX-Request": "true", "X-Autosave": "1", "HX-Current-URL": "http://testserver/"}
-    data = {"summary": "Text skriven precis innan utloggningen", "version": 0}
+    data = {
+        "summary": "Text skriven precis innan utloggningen",
+        "version": 0,
+        "_page_user": page_user_on(page),
+    }
     refused = coordinator_client.post(f"/mbt/arenden/{case.pk}/diskussion/", data, headers=headers)
     assert refused.status_code == 401 and "HX-Redirect" not in refused
     assert refused.json()["expired"] is True
@@ -390,6 +398,62 @@ def test_autosave_with_an_expired_session_is_refused_not_redirected_and_saves_af
     assert saved.status_code == 200
     case.refresh_from_db()
     assert case.discussion.summary == "Text skriven precis innan utloggningen"
+
+
+def page_user_on(page: str) -> str:
+    """The signed id of the user a page was opened for, as its forms carry it."""
+    return re.search(r'name="_page_user" value="([^"]+)"', page).group(1)
+
+
+AUTOSAVE = {"HX-Request": "true", "X-Autosave": "1", "HX-Current-URL": "http://testserver/"}
+
+
+def test_autosave_from_a_page_another_user_opened_is_refused_before_anything_is_read(
+    client, coordinator, held, actor, unit
+):
+    """A page left open after its user was logged out, and a colleague (who may chair) logs in
+    in the same browser: the page's save is not written as the colleague's, reads nothing
+    (no access-log row under the colleague) and does not keep the colleague's session alive."""
+    patient = register_patient(unit, actor.user)
+    case = put_on(held, actor, patient)
+    client.force_login(coordinator)
+    token = page_user_on(client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode())
+    colleague = staff_at(unit, role=Role.ADMINISTRATION)
+    client.force_login(colleague)
+    session = client.session
+    session[SESSION_LAST_ACTIVITY] = idle_since = time.time() - 60
+    session.save()
+    logged = AccessLog.objects.count()
+    data = {"summary": "Kerstins text", "version": 0}
+    url = f"/mbt/arenden/{case.pk}/diskussion/"
+    for sent in ({"_page_user": token}, {}, {"_page_user": token[:-2] + "xx"}):
+        refused = client.post(url, {**data, **sent}, headers=AUTOSAVE)
+        assert refused.status_code == 409
+        assert refused["HX-Reswap"] == "none" and refused["X-Page-User-Changed"] == "1"
+    assert AccessLog.objects.count() == logged
+    assert not hasattr(case, "discussion") or not case.discussion.summary
+    assert client.session[SESSION_LAST_ACTIVITY] == idle_since
+    # The colleague's own page saves as usual.
+    own = page_user_on(client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode())
+    assert own != token
+    assert client.post(url, {**data, "_page_user": own}, headers=AUTOSAVE).status_code == 200
+
+
+def test_a_plain_form_from_a_page_another_user_opened_is_refused(
+    client, coordinator, held, actor, unit
+):
+    case = put_on(held, actor, register_patient(unit, actor.user, first_name="Ylva"))
+    client.force_login(coordinator)
+    token = page_user_on(client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode())
+    client.force_login(staff_at(unit, role=Role.ADMINISTRATION))
+    logged = AccessLog.objects.count()
+    response = client.post(
+        f"/mbt/arenden/{case.pk}/bordlagg/", {"reason": "Väntar", "_page_user": token}
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "öppnades av en annan användare" in body and "Ylva" not in body
+    assert not Postponement.objects.exists() and AccessLog.objects.count() == logged
 
 
 def test_only_the_chair_or_a_planner_runs_the_meeting(client, held, actor, unit):
