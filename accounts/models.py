@@ -50,6 +50,9 @@ class User(AbstractUser):
         help_text=_("Fritext, t.ex. Specialistläkare i allmänmedicin."),
     )
     hsa_id = models.CharField(_("HSA-id"), max_length=44, blank=True, validators=[hsa_id_validator])
+    # Raised to end every session of the user at once (accounts.services.sessions_end): it is
+    # part of the hash each session is checked against on every request.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -68,6 +71,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def get_session_auth_hash(self) -> str:
+        return self._with_generation(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self):
+        for earlier in super().get_session_auth_fallback_hash():
+            yield self._with_generation(earlier)
+
+    def _with_generation(self, password_hash: str) -> str:
+        """Django ends a session whose stored hash no longer matches (as after a password
+        change); the generation does the same without a new password. Generation 0 leaves the
+        hash as Django makes it, so sessions from before the field existed go on."""
+        if not self.session_generation:
+            return password_hash
+        return f"{password_hash}.{self.session_generation}"
 
     @property
     def display_name(self) -> str:

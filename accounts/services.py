@@ -278,13 +278,27 @@ def enrolment_code_exists(*, user: User) -> bool:
     ).exists()
 
 
+@transaction.atomic
+def sessions_end(*, user: User, actor: User) -> None:
+    """Ends every session of the user, in every browser, at their next request (the session
+    hash changes; see User.get_session_auth_hash)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.session_generation += 1
+    locked.full_clean()
+    locked._history_user = actor
+    locked.save(update_fields=["session_generation"])
+    user.session_generation = locked.session_generation
+
+
 def second_factor_reset(*, request: HttpRequest | None, user: User, actor: User) -> IssuedCode:
     """An administrator removes a user's authenticator and recovery codes (a lost phone) and
-    gives a new aktiveringskod, with which the user sets up a new app at the next login. Logged
-    with who did it."""
+    gives a new aktiveringskod, with which the user sets up a new app at the next login. The
+    user is logged out everywhere: whoever has the phone may also have a session. Logged with
+    who did it."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        sessions_end(user=user, actor=actor)
         auth_event_record(
             request=request,
             kind=AuthEvent.Kind.SECOND_FACTOR_RESET,

@@ -378,3 +378,34 @@ def test_every_page_of_the_login_and_set_up_flow_is_never_stored(client, unit):
     pages += [password(client, other), client.get(CODE), client.post(CODE, {"code": "000000"})]
     for response in pages:
         assert "no-store" in response.get("Cache-Control", ""), response.request["PATH_INFO"]
+
+
+def test_resetting_the_second_factor_ends_the_users_sessions(client, unit):
+    """A lost phone may be in someone else's hands, logged in: the reset logs the user out
+    everywhere. Other users stay logged in."""
+    from django.test import Client
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    user = staff_at(unit)
+    with_authenticator(user)
+    client.force_login(user)
+    other_browser = Client()
+    other_browser.force_login(user)
+    bystander = Client()
+    bystander.force_login(staff_at(unit))
+    assert client.get("/").status_code == 200 and other_browser.get("/").status_code == 200
+    admin_browser = Client()
+    admin_browser.force_login(admin)
+    admin_browser.post(
+        "/admin/accounts/user/", {"action": "reset_second_factor", "_selected_action": [user.pk]}
+    )
+    for browser in (client, other_browser):
+        response = browser.get("/")
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+        assert "_auth_user_id" not in browser.session
+    assert bystander.get("/").status_code == 200
+    assert admin_browser.get("/admin/").status_code == 200
+    # The reset is in the user's history, with the administrator as its author.
+    assert user.history.latest().history_user == admin
+    # A new login (password, aktiveringskod, new app) works as usual.
+    assert password(client, user)["Location"] == ENROL
