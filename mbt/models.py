@@ -577,6 +577,8 @@ class ActionItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=clock.now)
+    # One-time key of the form that created it: sending the form twice writes one.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -671,6 +673,8 @@ class Addendum(models.Model):
     text = models.TextField(_("tillägg"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
+    # One-time key of the form that created it: sending the form twice writes one.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 

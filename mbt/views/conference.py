@@ -239,7 +239,7 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         _chair_only(request, meeting)
         if form.is_valid():
             try:
-                services.addendum_add(actor=actor, meeting=meeting, text=form.cleaned_data["text"])
+                services.addendum_add(actor=actor, meeting=meeting, **form.cleaned_data)
             except ValidationError as error:
                 form_errors_to(form, error)
             else:

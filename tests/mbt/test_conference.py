@@ -21,6 +21,7 @@ from journal.workdays import add_working_days
 from mbt import selectors, services
 from mbt.models import (
     ActionItem,
+    Addendum,
     Attendance,
     CaseReferral,
     FeedbackTask,
@@ -561,3 +562,40 @@ def test_another_units_action_item_is_404_with_a_denied_row(client, held, actor,
         (patient.pk, f"åtgärd {item.pk}"),
         (None, "åtgärd 987654"),
     ]
+
+
+def test_an_action_item_or_addendum_sent_twice_is_written_once(
+    coordinator_client, coordinator, held, actor, unit
+):
+    case = put_on(held, actor, register_patient(unit, actor.user))
+    page = coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode()
+    keys = re.findall(r'name="atgard-submission_key" value="([0-9a-f-]{36})"', page)
+    assert len(keys) == 1
+    item = {
+        "atgard-submission_key": keys[0],
+        "atgard-what": "Boka fysioterapeut",
+        "atgard-owner": coordinator.pk,
+        "atgard-due_on": timezone.localdate().isoformat(),
+    }
+    for _ in range(2):
+        assert coordinator_client.post(f"/mbt/arenden/{case.pk}/atgarder/", item).status_code == 302
+    assert ActionItem.objects.count() == 1
+    # Each case's form has a key of its own.
+    put_on(held, actor, register_patient(unit, actor.user))
+    page = coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode()
+    keys = re.findall(r'name="atgard-submission_key" value="([0-9a-f-]{36})"', page)
+    assert len(set(keys)) == 2
+
+    decide(actor, case)
+    services.case_postpone(
+        actor=actor, case=CaseReferral.objects.exclude(pk=case.pk).get(), reason="Väntar"
+    )
+    close(actor, held)
+    page = coordinator_client.get(f"/mbt/moten/{held.pk}/protokoll/").content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page).group(1)
+    for _ in range(2):
+        sent = coordinator_client.post(
+            f"/mbt/moten/{held.pk}/protokoll/", {"submission_key": key, "text": "Rättelse."}
+        )
+        assert sent.status_code == 302
+    assert Addendum.objects.count() == 1
