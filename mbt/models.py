@@ -352,6 +352,8 @@ class Preparation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     prepared_at = models.DateTimeField(default=clock.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], name="preparation_once"),
@@ -552,6 +554,8 @@ class Postponement(models.Model):
     reason = models.TextField(_("skäl"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=clock.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="postponement_reason")]

@@ -240,7 +240,7 @@ def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
         .exists()
     ):
         raise ValidationError(_("Patienten är redan anmäld till nästa möte."))
-    Postponement.objects.create(
+    postponement = Postponement(
         case=current,
         from_meeting=meeting,
         to_meeting=following,
@@ -248,6 +248,8 @@ def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
         by=actor.user,
         at=clock.now(),
     )
+    postponement.full_clean()
+    save_by(actor, postponement)
     current.meeting = following
     current.position = (
         CaseReferral.objects.filter(meeting=following).aggregate(m=Max("position"))["m"] or 0

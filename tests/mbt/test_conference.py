@@ -102,6 +102,7 @@ def test_postponement_carries_the_case_with_its_history(held, actor, unit):
     following = Meeting.objects.exclude(pk=held.pk).get()
     assert moved.meeting == following
     assert Postponement.objects.get().from_meeting == held
+    assert Postponement.objects.get().history.get().history_user == actor.user
     assert moved.discussion.summary == "Vi behöver mer underlag."
     assert moved.action_items.count() == 1
     conference = selectors.conference(actor=actor, meeting=following)
