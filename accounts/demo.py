@@ -156,11 +156,10 @@ def seed() -> list[User]:
 
 def _demo_enrolment_code(user: User, *, issued_by: User) -> None:
     from django.contrib.auth.hashers import make_password
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from accounts.models import EnrolmentCode
+    from accounts.models import Authenticator, EnrolmentCode
 
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if Authenticator.objects.filter(user=user, confirmed=True).exists():
         return
     if services.enrolment_code_valid(user=user, code=DEMO_ENROLMENT_CODE):
         return
@@ -183,10 +182,12 @@ def demo_hsa_id(demo: DemoUser) -> str:
 
 
 def _demo_authenticator(user: User) -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from binascii import unhexlify
 
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        TOTPDevice.objects.create(user=user, name="Demo-app", key=DEMO_TOTP_KEY_HEX, confirmed=True)
+    from accounts.models import Authenticator
+
+    if not Authenticator.objects.filter(user=user, confirmed=True).exists():
+        services.authenticator_add(user=user, name="Demo-app", secret=unhexlify(DEMO_TOTP_KEY_HEX))
         services.recovery_codes_replace(user=user)
 
 

@@ -6,6 +6,8 @@
   activity, so an open tab that polls cannot keep a session alive.
 - An htmx request that meets an ended session is told to load the login page (HX-Redirect),
   never given a login form to swap into a fragment.
+- A POST from a page another user opened (the page's user was logged out, a colleague logged in
+  in the same browser) is refused before anything is read (accounts.page_user).
 - request.active_unit is the unit the user works in right now; everything is scoped to it.
 """
 
@@ -24,7 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts import selectors
+from accounts import page_user, selectors
 
 SESSION_AUTH_TIME = "auth_time"
 SESSION_LAST_ACTIVITY = "last_activity"
@@ -99,6 +101,40 @@ class HtmxLoginRedirectMiddleware:
             return _autosave_refused()
         if getattr(request, "htmx", False) and _is_login_redirect(response):
             return HttpResponseClientRedirect(redirect_to_login(_page_url(request))["Location"])
+        return response
+
+
+class PageUserMiddleware:
+    """Refuses (409) a POST whose page was opened for another user than the session's. Before
+    the session timeout's bookkeeping, so a refused request does not keep the session alive,
+    and before any view, so nothing is read or written under the wrong user. An autosave must
+    say whose page it came from; other forms are checked when they do (all of ours do)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.user.is_authenticated:
+            sent = page_user.sent_by_page(request)
+            autosave = request.headers.get("X-Autosave") == "1"
+            if (sent is not None or autosave) and (
+                page_user.user_id_of(sent or "") != request.user.pk
+            ):
+                return self._refused(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refused(request: HttpRequest) -> HttpResponse:
+        if request.headers.get("X-Autosave") == "1" or getattr(request, "htmx", False):
+            # The page keeps what it has (nothing is swapped in) and static/js/app.js hides
+            # it until the page's own user has logged in again.
+            response = JsonResponse({"page_user_changed": True}, status=409)
+            response["HX-Reswap"] = "none"
+        else:
+            # Answered before ActiveUnitMiddleware: the page shows no unit and no navigation.
+            request.active_unit, request.active_roles, request.current_units = None, frozenset(), []
+            response = render(request, "accounts/user_changed.html", status=409)
+        response["X-Page-User-Changed"] = "1"
         return response
 
 

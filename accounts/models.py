@@ -5,13 +5,17 @@
 from __future__ import annotations
 
 import datetime
+import os
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.models import HistoricalRecords
 
 from core import clock
@@ -50,6 +54,9 @@ class User(AbstractUser):
         help_text=_("Fritext, t.ex. Specialistläkare i allmänmedicin."),
     )
     hsa_id = models.CharField(_("HSA-id"), max_length=44, blank=True, validators=[hsa_id_validator])
+    # Raised to end every session of the user at once (accounts.services.sessions_end): it is
+    # part of the hash each session is checked against on every request.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -68,6 +75,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def get_session_auth_hash(self) -> str:
+        return self._with_generation(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self):
+        for earlier in super().get_session_auth_fallback_hash():
+            yield self._with_generation(earlier)
+
+    def _with_generation(self, password_hash: str) -> str:
+        """Django ends a session whose stored hash no longer matches (as after a password
+        change); the generation does the same without a new password. Generation 0 leaves the
+        hash as Django makes it, so sessions from before the field existed go on."""
+        if not self.session_generation:
+            return password_hash
+        return f"{password_hash}.{self.session_generation}"
 
     @property
     def display_name(self) -> str:
@@ -323,3 +345,73 @@ class EnrolmentCode(models.Model):
 
     def __str__(self) -> str:
         return f"Aktiveringskod för {self.user}"
+
+
+class Authenticator(TOTPDevice):
+    """The user's authenticator app: django-otp's TOTP device (its throttling, drift and
+    one-use-per-step rules unchanged) whose seed is stored encrypted (accounts.totp_secrets).
+    Our code reads devices only through this class; django-otp's own class would find no usable
+    key in the column."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("autentiseringsapp")
+        verbose_name_plural = _("autentiseringsappar")
+
+    @classmethod
+    def with_new_secret(
+        cls, *, user: User, name: str, confirmed: bool, secret: bytes | None = None
+    ):
+        """An unsaved device with a random (or the given) seed, encrypted."""
+        from accounts import totp_secrets
+
+        device = cls(user=user, name=name, confirmed=confirmed)
+        device.key = totp_secrets.encrypt(secret or os.urandom(20), user_id=user.pk)
+        return device
+
+    @property
+    def bin_key(self) -> bytes:
+        from accounts import totp_secrets
+
+        return totp_secrets.decrypt(self.key, user_id=self.user_id)
+
+
+class RecoveryCodes(StaticDevice):
+    """The user's recovery codes (reservkoder) as one django-otp device, for its throttling; the
+    codes themselves are RecoveryCode rows, hashed, never django-otp's plain tokens."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("reservkoder")
+        verbose_name_plural = _("reservkoder")
+
+    def verify_token(self, token) -> bool:
+        """Uses up the matching code. The caller holds the device row locked."""
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        for code in RecoveryCode.objects.filter(device=self):
+            if check_password(str(token), code.code_hash):
+                code.delete()
+                self.throttle_reset()
+                return True
+        self.throttle_increment()
+        return False
+
+
+class RecoveryCode(models.Model):
+    """One reservkod, stored hashed like a password: the plain code is shown once, when made."""
+
+    device = models.ForeignKey(StaticDevice, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("reservkod")
+        verbose_name_plural = _("reservkoder")
+
+    def __str__(self) -> str:
+        return f"Reservkod {self.pk}"
+
+    @classmethod
+    def hashed(cls, *, device: StaticDevice, code: str) -> RecoveryCode:
+        return cls(device=device, code_hash=make_password(code))

@@ -14,12 +14,16 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import totp_secrets
 from accounts.models import (
     Assignment,
+    Authenticator,
     AuthEvent,
     CareUnit,
     EnrolmentCode,
     Organisation,
+    RecoveryCode,
+    RecoveryCodes,
     Role,
     User,
     Vardgivare,
@@ -183,16 +187,44 @@ def totp_enrolment_discard(*, user: User) -> None:
 
 
 @transaction.atomic
-def totp_enrolment_device(*, user: User) -> TOTPDevice:
+def totp_enrolment_device(*, user: User) -> Authenticator:
     """The unconfirmed authenticator being set up: the same one (and the same QR code) until it
-    is confirmed with a code."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+    is confirmed with a code. Its seed is stored encrypted from the start."""
+    device = Authenticator.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = Authenticator.with_new_secret(user=user, name="Autentiseringsapp", confirmed=False)
+        device.save()
+    return device
+
+
+@transaction.atomic
+def authenticator_add(*, user: User, name: str, secret: bytes | None = None) -> Authenticator:
+    """A confirmed authenticator with the given (or a random) seed: for the demo's shared key
+    and for tests; people set theirs up through the enrolment."""
+    device = Authenticator.with_new_secret(user=user, name=name, confirmed=True, secret=secret)
+    device.save()
+    return device
+
+
+def totp_secrets_reencrypt() -> int:
+    """Re-encrypts every TOTP seed not yet encrypted with the first of TOTP_ENCRYPTION_KEYS
+    (after a new key was put first); returns how many. Each device in its own short transaction,
+    locked, so logins go on meanwhile."""
+    changed = 0
+    for pk in Authenticator.objects.values_list("pk", flat=True).order_by("pk").iterator():
+        with transaction.atomic():
+            device = Authenticator.objects.select_for_update().filter(pk=pk).first()
+            if device is None or totp_secrets.encrypted_with_current_key(device.key):
+                continue
+            device.key = totp_secrets.encrypt(device.bin_key, user_id=device.user_id)
+            device.save(update_fields=["key"])
+            changed += 1
+    return changed
 
 
 @transaction.atomic
 def totp_enrolment_confirm(
-    *, user: User, device: TOTPDevice, enrolment_code: EnrolmentCode
+    *, user: User, device: Authenticator, enrolment_code: EnrolmentCode
 ) -> list[str]:
     """Makes the authenticator the user's second factor, uses up the aktiveringskod and gives
     new recovery codes (returned once, to be shown once)."""
@@ -210,11 +242,11 @@ def totp_enrolment_confirm(
 @transaction.atomic
 def recovery_codes_replace(*, user: User) -> list[str]:
     """Replaces the user's recovery codes (reservkoder) with RECOVERY_CODE_COUNT new ones, each
-    usable once."""
+    usable once. Returned in plain text once, to be shown once; stored hashed."""
     StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name="Reservkoder", confirmed=True)
+    device = RecoveryCodes.objects.create(user=user, name="Reservkoder", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    RecoveryCode.objects.bulk_create([RecoveryCode.hashed(device=device, code=c) for c in codes])
     return codes
 
 
@@ -278,13 +310,27 @@ def enrolment_code_exists(*, user: User) -> bool:
     ).exists()
 
 
+@transaction.atomic
+def sessions_end(*, user: User, actor: User) -> None:
+    """Ends every session of the user, in every browser, at their next request (the session
+    hash changes; see User.get_session_auth_hash)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.session_generation += 1
+    locked.full_clean()
+    locked._history_user = actor
+    locked.save(update_fields=["session_generation"])
+    user.session_generation = locked.session_generation
+
+
 def second_factor_reset(*, request: HttpRequest | None, user: User, actor: User) -> IssuedCode:
     """An administrator removes a user's authenticator and recovery codes (a lost phone) and
-    gives a new aktiveringskod, with which the user sets up a new app at the next login. Logged
-    with who did it."""
+    gives a new aktiveringskod, with which the user sets up a new app at the next login. The
+    user is logged out everywhere: whoever has the phone may also have a session. Logged with
+    who did it."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        sessions_end(user=user, actor=actor)
         auth_event_record(
             request=request,
             kind=AuthEvent.Kind.SECOND_FACTOR_RESET,

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import oidc, second_factor, selectors, services
+from accounts import oidc, page_user, second_factor, selectors, services
 from accounts.assurance import (
     SESSION_ACR,
     SESSION_ID_TOKEN,
@@ -452,12 +452,14 @@ def session_status(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {"expired": True, "login_url": resolve_url(settings.LOGIN_URL)}, status=401
         )
-    # A fresh CSRF token: after logging in again in another tab, the page's own is stale.
+    # A fresh CSRF token: after logging in again in another tab, the page's own is stale. And
+    # whose session it is, so a page opened by someone else does not save into it.
     return JsonResponse(
         {
             "expired": False,
             "seconds_left": session_seconds_left(request),
             "csrf_token": get_token(request),
+            "page_user": page_user.token_for(request.user),
         }
     )
 

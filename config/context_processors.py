@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts import page_user
 from config.navigation import nav_for
 
 
@@ -16,4 +17,6 @@ def layout(request: HttpRequest) -> dict:
         "current_units": getattr(request, "current_units", []),
         "session_idle_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
         "session_warning_seconds": int(settings.SESSION_IDLE_WARNING.total_seconds()),
+        # Whose page this is: sent back with every POST (accounts.page_user).
+        "page_user": page_user.token_for(request.user),
     }

@@ -64,8 +64,12 @@ class RequestIdLogFilter(logging.Filter):
 
 
 class NoStoreMiddleware:
-    """Nothing shown to a logged-in user is kept by the browser or a proxy: on a shared
-    workstation the back button must not bring a patient's page back after logout."""
+    """Nothing the app answers is kept by the browser or a proxy unless a view says otherwise:
+    on a shared workstation the back button must not bring a patient's page back after logout,
+    and the pages before a login is complete (the authenticator's set-up shows its secret as a
+    QR code) belong to nobody yet, so "logged in" cannot be the test. Static files never get
+    here (WhiteNoise answers them first); a view that sets Cache-Control itself (the calendar
+    feed) keeps its own, unless the user is logged in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,6 +77,7 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        logged_in = user is not None and user.is_authenticated
+        if logged_in or not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, no_cache=True, private=True)
         return response

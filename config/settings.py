@@ -7,6 +7,7 @@ for local development. docs/operations.md lists every variable.
 
 from __future__ import annotations
 
+import base64
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -129,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.HtmxLoginRedirectMiddleware",
+    "accounts.middleware.PageUserMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.ActiveUnitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -209,6 +211,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Messages live in the session, never in a cookie of their own: some name a patient ("… är
+# bordlagt"), and a cookie travels with every request, to proxies and their logs.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Strong authentication: single sign-on (OpenID Connect) and a second factor ---------------
 
@@ -251,6 +256,24 @@ if not PASSWORD_LOGIN and not OIDC_ENABLED:
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Återgång")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# The authenticators' TOTP seeds are stored encrypted (accounts/totp_secrets.py). Keys: 32 random
+# bytes in URL-safe base64 (`manage.py totp_keys --new`), comma-separated; the first encrypts,
+# all decrypt, so a new key goes first and the old one stays until `manage.py totp_keys
+# --rotate` has run (docs/authentication.md). Losing the key loses every authenticator.
+_DEV_TOTP_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQta2V5LW9ubHktZm9yLW1ha2UtcnU="
+TOTP_ENCRYPTION_KEYS = env_list("TOTP_ENCRYPTION_KEYS", [_DEV_TOTP_ENCRYPTION_KEY] if DEBUG else [])
+if not TOTP_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("The environment variable TOTP_ENCRYPTION_KEYS must be set.")
+for _key in TOTP_ENCRYPTION_KEYS:
+    try:
+        _key_bytes = base64.urlsafe_b64decode(_key + "=" * (-len(_key) % 4))
+    except ValueError:
+        _key_bytes = b""
+    if len(_key_bytes) != 32:
+        raise ImproperlyConfigured(
+            "TOTP_ENCRYPTION_KEYS: each key is 32 random bytes in URL-safe base64 "
+            "(make one with `manage.py totp_keys --new`)."
+        )
 # Minutes between a correct password and the code before the password must be given again.
 SECOND_FACTOR_PENDING_MINUTES = 5
 SECOND_FACTOR_MAX_ATTEMPTS = 5

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from consent.models import Consent
 from core import clock
-from journal.accesslog import Action, Actor, log_access
+from journal.accesslog import Action, Actor, log_access, log_denied
 from journal.models import Patient
 
 EXPIRY_WINDOW_DAYS = 30
@@ -26,12 +26,17 @@ def consents_for_patient(*, actor: Actor, patient: Patient) -> list[Consent]:
 
 
 def consent_get(*, actor: Actor, patient: Patient, consent_id: int) -> Consent:
+    """The unit's consent for the patient (whose read the view has logged); else a 404 and a
+    'denied' row naming the patient the consent belongs to. A patient known at two units is
+    not a way into the other unit's consents."""
     consent = (
         Consent.objects.filter(pk=consent_id, patient=patient, unit=actor.unit)
         .select_related("party", "patient")
         .first()
     )
     if consent is None:
+        owner = Consent.objects.filter(pk=consent_id).values_list("patient_id", flat=True).first()
+        log_denied(actor, owner, f"samtycke {str(consent_id)[:20]}")
         raise Http404
     return consent
 

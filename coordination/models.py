@@ -332,6 +332,8 @@ class FollowUpReview(models.Model):
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(default=clock.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("genomgång av uppföljningslistan")
         verbose_name_plural = _("genomgångar av uppföljningslistan")

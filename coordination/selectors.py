@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.http import Http404
 
 from consent import rules
 from consent.models import Consent, Scope
@@ -20,7 +21,7 @@ from coordination.models import (
 )
 from coordination.sjukfall import Sjukfall, current_sjukfall, sjukfall_of
 from core import clock
-from journal.accesslog import Action, Actor, log_access
+from journal.accesslog import Action, Actor, log_access, log_denied
 from journal.models import Patient
 from journal.selectors import unit_record_get
 
@@ -103,6 +104,29 @@ def sjukfall_for_patient(
     """The patient's sjukfall at the unit, newest first."""
     today = today or clock.today()
     return [SjukfallView(s, today) for s in reversed(sjukfall_of(periods))]
+
+
+def sick_leave_period_get(*, actor: Actor, patient: Patient, period_id: object) -> SickLeavePeriod:
+    """The unit's sick-leave period of the patient (voided or not; the patient's read is logged
+    by the view), else a 404 and a 'denied' row naming the patient the period belongs to."""
+    try:
+        pk = int(str(period_id))
+    except ValueError:
+        pk = None
+    period = (
+        SickLeavePeriod.objects.filter(pk=pk, patient=patient, unit=actor.unit).first()
+        if pk
+        else None
+    )
+    if period is None:
+        owner = (
+            SickLeavePeriod.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
+            if pk
+            else None
+        )
+        log_denied(actor, owner, f"sjukskrivningsperiod {str(period_id)[:20]}")
+        raise Http404
+    return period
 
 
 def episode_get(

@@ -678,11 +678,15 @@ def fk_inform(
 # --- The follow-up list -------------------------------------------------------------------------
 
 
+@transaction.atomic
 def follow_up_reviewed(*, actor: Actor):
     """Marks the unit's follow-up list as gone through by the user, now."""
     from coordination.models import FollowUpReview
 
-    return FollowUpReview.objects.create(user=actor.user, unit=actor.unit, reviewed_at=clock.now())
+    review = FollowUpReview(user=actor.user, unit=actor.unit, reviewed_at=clock.now())
+    review.full_clean()
+    save_by(actor, review)
+    return review
 
 
 # --- The return-to-work plan --------------------------------------------------------------------

@@ -39,7 +39,7 @@ from coordination.forms import (
     StatusForm,
     VoidPeriodForm,
 )
-from coordination.models import ActivityKind, CoordinatorStatus, SickLeavePeriod
+from coordination.models import ActivityKind, CoordinatorStatus
 from coordination.sections import COORDINATION
 from core import clock
 from journal import selectors as journal_selectors
@@ -91,10 +91,8 @@ def sick_leave_void(request: HttpRequest, patient_id: int, period_id: int) -> Ht
     patient = journal_selectors.patient_get(
         actor=actor, patient_id=patient_id, what="ta bort sjukskrivningsperiod"
     )
-    period = SickLeavePeriod.objects.filter(
-        pk=period_id, patient=patient, unit=actor.unit, voided_at__isnull=True
-    ).first()
-    if period is None:
+    period = selectors.sick_leave_period_get(actor=actor, patient=patient, period_id=period_id)
+    if period.voided_at is not None:
         messages.info(request, _("Perioden är redan borttagen."))
         return redirect(_patient_page(patient.pk))
     form = VoidPeriodForm(request.POST or None)

@@ -316,6 +316,8 @@ class LogFilterForm(forms.Form):
 
 
 class LogReviewForm(forms.ModelForm):
+    submission_key = SubmissionKeyField()
+
     class Meta:
         model = LogReview
         fields = [

@@ -377,6 +377,8 @@ class LogReview(models.Model):
     outcome = models.CharField(_("resultat"), max_length=10, choices=Outcome.choices)
     actions_taken = models.TextField(_("vidtagna åtgärder"), blank=True)
     created_at = models.DateTimeField(default=clock.now)
+    # One-time key of the form that created it: sending the form twice writes one.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 

@@ -81,13 +81,20 @@ def _fill_known_patient(patient: Patient, details: dict) -> None:
             setattr(patient, field, value)
 
 
-def already_submitted(model, submission_key, *, actor: Actor, author_field: str):
+def already_submitted(
+    model, submission_key, *, actor: Actor, author_field: str, unit_field: str | None = "unit"
+):
     """What an earlier sending of the same form created, if anything. A key used by someone
-    else is refused rather than handed out."""
+    else, or at another unit (`unit_field` is the lookup from the record to its unit; None
+    where the author alone decides, as for a manager's log review of any of their units), is
+    refused rather than handed out."""
     earlier = model.objects.filter(submission_key=submission_key).first()
     if earlier is None:
         return None
-    if getattr(earlier, f"{author_field}_id") != actor.user.pk or earlier.unit_id != actor.unit.pk:
+    same_unit = unit_field is None or (
+        model.objects.filter(pk=earlier.pk, **{unit_field: actor.unit}).exists()
+    )
+    if getattr(earlier, f"{author_field}_id") != actor.user.pk or not same_unit:
         raise ValidationError(_("Formuläret kunde inte tas emot. Ladda om sidan och försök igen."))
     return earlier
 
@@ -405,9 +412,16 @@ def log_review_record(
     outcome: str,
     actions_taken: str = "",
     unit: CareUnit | None = None,
+    submission_key=None,
 ) -> LogReview:
     """Records a completed log review of a unit where the actor is manager (the active unit by
-    default)."""
+    default). With a submission_key, sending the same form twice records one review."""
+    if submission_key is not None:
+        earlier = already_submitted(
+            LogReview, submission_key, actor=actor, author_field="reviewer", unit_field=None
+        )
+        if earlier is not None:
+            return earlier
     unit = unit or actor.unit
     if (
         not Assignment.objects.current()
@@ -427,13 +441,20 @@ def log_review_record(
         findings=findings.strip(),
         outcome=outcome,
         actions_taken=actions_taken.strip(),
+        submission_key=submission_key,
     )
     if outcome != LogReview.Outcome.NO_FINDINGS and not review.actions_taken:
         raise ValidationError({"actions_taken": _("Beskriv vad som görs åt avvikelserna.")})
-    review.full_clean()
+    review.full_clean(validate_unique=False)
     try:
-        save_by(actor, review)
+        with transaction.atomic():
+            save_by(actor, review)
     except IntegrityError:
+        if submission_key is not None:
+            # The same form, sent twice at the same moment: the other request recorded it.
+            earlier = LogReview.objects.filter(submission_key=submission_key).first()
+            if earlier is not None:
+                return earlier
         raise ValidationError(_("Uppföljningen kunde inte sparas; kontrollera perioden.")) from None
     return review
 

@@ -233,6 +233,7 @@ def meeting_start(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 class ActionItemForm(forms.Form):
     prefix = "atgard"
+    submission_key = SubmissionKeyField()
     what = forms.CharField(label=_("Vad"), max_length=300)
     owner = StaffChoiceField(label=_("Ansvarig"), queryset=User.objects.none())
     due_on = forms.DateField(label=_("Klart senast"), widget=DateInput())
@@ -253,6 +254,7 @@ class PostponeForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
+    submission_key = SubmissionKeyField()
     text = forms.CharField(
         label=_("Tillägg till protokollet"),
         widget=forms.Textarea(attrs={"rows": 3}),

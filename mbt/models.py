@@ -352,6 +352,8 @@ class Preparation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     prepared_at = models.DateTimeField(default=clock.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], name="preparation_once"),
@@ -553,6 +555,8 @@ class Postponement(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=clock.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="postponement_reason")]
 
@@ -577,6 +581,8 @@ class ActionItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=clock.now)
+    # One-time key of the form that created it: sending the form twice writes one.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -671,6 +677,8 @@ class Addendum(models.Model):
     text = models.TextField(_("tillägg"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
+    # One-time key of the form that created it: sending the form twice writes one.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
 

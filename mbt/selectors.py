@@ -462,6 +462,31 @@ def unit_overdue_feedback(*, actor: Actor) -> list:
     return tasks
 
 
+def action_item_get(*, actor: Actor, item_id: object):
+    """An action item of a case at the actor's unit, else a 404 and a 'denied' row naming the
+    patient of the case it belongs to."""
+    from mbt.models import ActionItem
+
+    try:
+        pk = int(str(item_id))
+    except ValueError:
+        pk = None
+    item = (
+        ActionItem.objects.filter(pk=pk, case__unit=actor.unit).select_related("case").first()
+        if pk
+        else None
+    )
+    if item is None:
+        patient_id = (
+            ActionItem.objects.filter(pk=pk).values_list("case__patient_id", flat=True).first()
+            if pk
+            else None
+        )
+        log_denied(actor, patient_id, f"åtgärd {str(item_id)[:20]}")
+        raise Http404
+    return item
+
+
 def task_get(*, actor: Actor, task_id: object):
     from mbt.models import FeedbackTask
 

@@ -18,5 +18,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://atergang:atergang-dev@127.0.0.
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made from the
 # same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The key the test run encrypts TOTP seeds with (32 bytes, URL-safe base64); never used elsewhere.
+os.environ.setdefault("TOTP_ENCRYPTION_KEYS", "dGVzdHMtb25seS10b3RwLWtleS1uZXZlci1lbHNld2g=")
 # WhiteNoise wants STATIC_ROOT to exist; the tests serve static files through the finders.
 os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="atergang-static-"))

@@ -50,9 +50,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def with_authenticator(user: User):
     """Gives the user a confirmed authenticator app (TOTP) with a random key, as after set-up."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts import services
 
-    return TOTPDevice.objects.create(user=user, name="Testapp", confirmed=True)
+    return services.authenticator_add(user=user, name="Testapp")
 
 
 def enrolment_code_for(user: User, *, by: User | None = None) -> str:
@@ -70,7 +70,9 @@ def totp_code(device, *, steps_ahead: int = 0) -> str:
 
     from django_otp.oath import TOTP
 
-    device.refresh_from_db()
+    from accounts.models import Authenticator
+
+    device = Authenticator.objects.get(pk=device.pk)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     step = max(totp.t(), device.last_t + 1) + steps_ahead

@@ -518,11 +518,16 @@ def preparation_toggle(*, actor: Actor, case: CaseReferral) -> bool:
     """Marks the actor as prepared for the case (has read the journal), or unmarks. Returns the
     new state."""
     current = case_locked(actor, case)
-    existing = Preparation.objects.filter(case=current, user=actor.user)
-    if existing.exists():
-        existing.delete()
+    existing = list(Preparation.objects.filter(case=current, user=actor.user))
+    if existing:
+        for preparation in existing:
+            # The history's "-" record names who unmarked it.
+            preparation._history_user = actor.user
+            preparation.delete()
         return False
-    Preparation.objects.create(case=current, user=actor.user)
+    preparation = Preparation(case=current, user=actor.user, prepared_at=clock.now())
+    preparation.full_clean()
+    save_by(actor, preparation)
     return True
 
 

@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from journal.accesslog import Actor
 from journal.models import EntryType
 from journal.services import (
     ConflictError,
+    already_submitted,
     journal_draft_reassign,
     journal_entry_create,
     journal_entry_sign,
@@ -147,8 +148,26 @@ def discussion_save(
 
 @transaction.atomic
 def action_item_add(
-    *, actor: Actor, case: CaseReferral, what: str, owner: User, due_on: datetime.date
+    *,
+    actor: Actor,
+    case: CaseReferral,
+    what: str,
+    owner: User,
+    due_on: datetime.date,
+    submission_key=None,
 ) -> ActionItem:
+    """An action item on a case of an open meeting. With a submission_key, sending the same
+    form twice adds one item."""
+    if submission_key is not None:
+        earlier = already_submitted(
+            ActionItem,
+            submission_key,
+            actor=actor,
+            author_field="created_by",
+            unit_field="case__unit",
+        )
+        if earlier is not None:
+            return earlier
     current, meeting = case_and_meeting_locked(actor, case)
     _check_open(meeting)
     errors = {}
@@ -167,10 +186,25 @@ def action_item_add(
         due_on=due_on,
         created_by=actor.user,
         created_at=clock.now(),
+        submission_key=submission_key,
     )
-    item.full_clean()
-    save_by(actor, item)
-    return item
+    item.full_clean(validate_unique=False)
+    return _save_once(actor, item, submission_key)
+
+
+def _save_once(actor: Actor, record, submission_key):
+    """Saves a record that carries a one-time submission_key. Two sendings of one form at the
+    same moment both pass already_submitted; the database's unique key stops the second, which
+    then answers with what the first wrote."""
+    try:
+        with transaction.atomic():
+            save_by(actor, record)
+    except IntegrityError:
+        earlier = type(record).objects.filter(submission_key=submission_key).first()
+        if submission_key is None or earlier is None:
+            raise
+        return earlier
+    return record
 
 
 @transaction.atomic
@@ -208,7 +242,7 @@ def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
         .exists()
     ):
         raise ValidationError(_("Patienten är redan anmäld till nästa möte."))
-    Postponement.objects.create(
+    postponement = Postponement(
         case=current,
         from_meeting=meeting,
         to_meeting=following,
@@ -216,6 +250,8 @@ def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
         by=actor.user,
         at=clock.now(),
     )
+    postponement.full_clean()
+    save_by(actor, postponement)
     current.meeting = following
     current.position = (
         CaseReferral.objects.filter(meeting=following).aggregate(m=Max("position"))["m"] or 0
@@ -441,14 +477,30 @@ def tasks_reassign_all(*, actor: Actor, from_user: User, to_user: User) -> tuple
 
 
 @transaction.atomic
-def addendum_add(*, actor: Actor, meeting: Meeting, text: str) -> Addendum:
+def addendum_add(*, actor: Actor, meeting: Meeting, text: str, submission_key=None) -> Addendum:
+    """An addendum to closed minutes. With a submission_key, sending the same form twice adds
+    one."""
+    if submission_key is not None:
+        earlier = already_submitted(
+            Addendum,
+            submission_key,
+            actor=actor,
+            author_field="author",
+            unit_field="meeting__team__unit",
+        )
+        if earlier is not None:
+            return earlier
     current = meeting_locked(actor, meeting.pk)
     if not current.is_closed:
         raise ValidationError(_("Tillägg görs till protokollet när mötet är avslutat."))
     if not text.strip():
         raise ValidationError({"text": _("Skriv tillägget.")})
     addendum = Addendum(
-        meeting=current, text=text.strip(), author=actor.user, created_at=clock.now()
+        meeting=current,
+        text=text.strip(),
+        author=actor.user,
+        created_at=clock.now(),
+        submission_key=submission_key,
     )
-    save_by(actor, addendum)
-    return addendum
+    addendum.full_clean(validate_unique=False)
+    return _save_once(actor, addendum, submission_key)

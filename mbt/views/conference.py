@@ -35,7 +35,7 @@ from mbt.forms import (
     ReassignAllForm,
     ReassignForm,
 )
-from mbt.models import ActionItem, Attendance, Outcome, TeamMember
+from mbt.models import Attendance, Outcome, TeamMember
 from mbt.views import _can_chair, _int, can_plan
 
 
@@ -155,13 +155,7 @@ def action_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def action_done(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = Actor.from_request(request)
-    item = (
-        ActionItem.objects.filter(pk=_int(item_id), case__unit=actor.unit)
-        .select_related("case")
-        .first()
-    )
-    if item is None:
-        raise Http404
+    item = selectors.action_item_get(actor=actor, item_id=item_id)
     if item.owner_id != request.user.pk and not can_plan(request):
         raise PermissionDenied
     services.action_item_done(actor=actor, item=item)
@@ -245,7 +239,7 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         _chair_only(request, meeting)
         if form.is_valid():
             try:
-                services.addendum_add(actor=actor, meeting=meeting, text=form.cleaned_data["text"])
+                services.addendum_add(actor=actor, meeting=meeting, **form.cleaned_data)
             except ValidationError as error:
                 form_errors_to(form, error)
             else:

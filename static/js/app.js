@@ -101,9 +101,16 @@
   });
 
   // Autosave (forms marked data-autosave, sent by htmx with X-Autosave). A form with unsaved
-  // text is marked data-dirty until the server confirms. If the connection drops or the session
-  // has ended, the text stays on the page, the form says so, and it is sent again every ten
-  // seconds; after a new login in another tab the next attempt picks up a fresh CSRF token.
+  // text is marked data-dirty until the server confirms. If the connection drops, the text
+  // stays on the page and is sent again every ten seconds.
+  //
+  // If the session has ended (401), or the server says the page belongs to another user than
+  // the one now logged in (409 with X-Page-User-Changed), nothing is sent again on its own: the
+  // page is locked. Its content (patient data and the unsaved text) is taken out of the
+  // document and held in this script's memory only, never in localStorage; a panel asks the
+  // page's own user to log in again in another tab. When the session is theirs again the
+  // content comes back and the unsaved text is saved. Another user's login saves nothing.
+  var lock = null;
   function autosaveForm(element) {
     return element && element.closest ? element.closest("form[data-autosave]") : null;
   }
@@ -121,63 +128,172 @@
     if (status) {
       status.className = "save-status save-status--offline";
       status.setAttribute("role", "alert");
-      status.innerHTML = message;
+      status.textContent = message;
     }
     window.clearTimeout(form._retry);
     form._retry = window.setTimeout(function () {
-      refreshCsrf().finally(function () {
+      if (!lock) {
         window.htmx.trigger(form, "change");
-      });
+      }
     }, 10000);
   }
-  function refreshCsrf() {
+  function sessionStatus() {
     var url = document.body.dataset.sessionStatusUrl;
     if (!url) {
-      return Promise.resolve();
+      return Promise.resolve(null);
     }
     return fetch(url, { credentials: "same-origin", headers: { "X-Background-Request": "1" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (data && data.csrf_token) {
-          var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-          headers["X-CSRFToken"] = data.csrf_token;
-          document.body.setAttribute("hx-headers", JSON.stringify(headers));
-          document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
-            input.value = data.csrf_token;
-          });
-        }
-      })
-      .catch(function () {});
+      .catch(function () { return null; });
   }
+  function useCsrfToken(token) {
+    var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    headers["X-CSRFToken"] = token;
+    document.body.setAttribute("hx-headers", JSON.stringify(headers));
+    document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+      input.value = token;
+    });
+  }
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+  function lockPage() {
+    var main = document.getElementById("main");
+    if (lock || !main) {
+      return;
+    }
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      window.clearTimeout(form._retry);
+    });
+    var warning = document.getElementById("session-warning");
+    if (warning && warning.open) {
+      warning.close();
+    }
+    var held = document.createDocumentFragment();
+    while (main.firstChild) {
+      held.appendChild(main.firstChild);
+    }
+    var name = document.body.dataset.pageUserName || "";
+    var login = document.body.dataset.loginUrl || "/accounts/login/";
+    var panel = element("section", { "class": "card locked-page", "aria-labelledby": "locked-title" });
+    panel.appendChild(element("h1", { id: "locked-title" }, "Du är utloggad"));
+    panel.appendChild(element("p", {},
+      "Det du skrev är inte sparat än. Det finns kvar bara i den här fliken, inte på datorn, " +
+      "och patientuppgifterna är dolda tills du har loggat in igen."));
+    var how = element("p", {}, "Logga in igen som " + name + " i en ny flik och kom sedan tillbaka hit. ");
+    how.appendChild(element("a", { href: login, target: "_blank", rel: "noopener" }, "Logga in i en ny flik"));
+    panel.appendChild(how);
+    var button = element("button", { type: "button", id: "locked-resume" }, "Jag har loggat in – spara texten");
+    panel.appendChild(button);
+    var status = element("p", { id: "locked-status", role: "status" });
+    panel.appendChild(status);
+    main.appendChild(panel);
+    document.body.dataset.locked = "1";
+    lock = { main: main, held: held, panel: panel, status: status, checking: false };
+    button.addEventListener("click", tryToUnlock);
+    main.focus();
+  }
+  function tryToUnlock() {
+    if (!lock || lock.checking) {
+      return;
+    }
+    lock.checking = true;
+    sessionStatus().then(function (data) {
+      lock.checking = false;
+      if (!data || data.expired) {
+        lock.status.textContent = "Du är fortfarande utloggad. Logga in i en ny flik först.";
+        return;
+      }
+      if (data.page_user !== document.body.dataset.pageUser) {
+        lock.status.textContent =
+          "En annan användare är inloggad i webbläsaren. Texten sparas bara när " +
+          (document.body.dataset.pageUserName || "du") + " loggar in igen.";
+        return;
+      }
+      unlock(data.csrf_token);
+    });
+  }
+  function unlock(csrfToken) {
+    var current = lock;
+    lock = null;
+    delete document.body.dataset.locked;
+    useCsrfToken(csrfToken);
+    current.panel.remove();
+    current.main.appendChild(current.held);
+    current.main.querySelectorAll("form[data-autosave][data-dirty]").forEach(function (form) {
+      window.htmx.trigger(form, "change");
+    });
+  }
+  // Coming back to this tab after logging in in another one is the moment to check.
+  window.addEventListener("focus", function () {
+    if (lock) {
+      tryToUnlock();
+    }
+  });
+  // The idle timeout (static/js/session.js) locks a page with unsaved text instead of leaving it.
+  document.addEventListener("atergang:session-ended", function (event) {
+    if (document.querySelector("form[data-autosave][data-dirty]")) {
+      event.preventDefault();
+      lockPage();
+    }
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 409 && xhr.getResponseHeader("X-Page-User-Changed")) {
+      lockPage();
+      return;
+    }
     var form = autosaveForm(event.detail.elt);
     if (!form) {
       return;
     }
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var status = xhr ? xhr.status : 0;
     if (event.detail.successful) {
       delete form.dataset.dirty;
+      delete form.dataset.csrfRetried;
       window.clearTimeout(form._retry);
-    } else if (status === 401 || status === 403) {
-      var login = document.body.dataset.loginUrl || "/accounts/login/";
-      retryLater(
-        form,
-        "Inte sparat: du har loggats ut. Texten finns kvar här. " +
-          "<a href=\"" + login + "\" target=\"_blank\" rel=\"noopener\">Logga in i en ny flik</a>" +
-          " så sparas den automatiskt."
-      );
+    } else if (status === 401) {
+      lockPage();
+    } else if (status === 403 && !form.dataset.csrfRetried) {
+      // The same user logged in again elsewhere: the page's CSRF token is stale. Once.
+      form.dataset.csrfRetried = "1";
+      sessionStatus().then(function (data) {
+        if (data && !data.expired && data.page_user === document.body.dataset.pageUser) {
+          useCsrfToken(data.csrf_token);
+          window.htmx.trigger(form, "change");
+        } else {
+          lockPage();
+        }
+      });
+    } else if (status === 403) {
+      var refused = statusOf(form);
+      if (refused) {
+        refused.className = "save-status save-status--error";
+        refused.setAttribute("role", "alert");
+        refused.textContent = "Inte sparat: du får inte spara här. Texten finns kvar; kopiera den innan du lämnar sidan.";
+      }
     } else if (status === 0 || status >= 500) {
       retryLater(form, "Inte sparat: ingen kontakt med servern. Texten finns kvar här och sparas när kontakten är tillbaka.");
     }
   });
   document.addEventListener("htmx:sendError", function (event) {
     var form = autosaveForm(event.detail.elt);
-    if (form) {
+    if (form && !lock) {
       retryLater(form, "Inte sparat: ingen kontakt med servern. Texten finns kvar här och sparas när kontakten är tillbaka.");
     }
   });
   window.addEventListener("beforeunload", function (event) {
-    if (document.querySelector("form[data-dirty]")) {
+    var unsaved = lock
+      ? lock.held.querySelector("form[data-dirty]")
+      : document.querySelector("form[data-dirty]");
+    if (unsaved) {
       event.preventDefault();
       event.returnValue = "";
     }

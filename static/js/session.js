@@ -29,8 +29,13 @@
   }
 
   function goToLogin() {
-    if (document.querySelector("form[data-dirty]")) {
-      // Unsaved text on the page: stay. The autosave says how to log in without losing it.
+    if (body.dataset.locked) {
+      return;
+    }
+    // A page with unsaved text is locked instead (static/js/app.js): patient data hidden, the
+    // text kept in memory until the same user has logged in again.
+    var ended = new CustomEvent("atergang:session-ended", { cancelable: true });
+    if (!document.dispatchEvent(ended)) {
       if (dialog && dialog.open) {
         dialog.close();
       }
@@ -99,6 +104,9 @@
   }
 
   function tick() {
+    if (body.dataset.locked) {
+      return;
+    }
     var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     if (countdown) {
       countdown.textContent = formatSeconds(left);

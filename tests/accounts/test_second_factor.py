@@ -7,7 +7,6 @@ import datetime
 import re
 import time
 from base64 import b32decode
-from binascii import hexlify
 
 import pytest
 from django.db import DatabaseError, transaction
@@ -16,8 +15,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
-from accounts.models import AuthEvent, EnrolmentCode
+from accounts import second_factor, services
+from accounts.models import Authenticator, AuthEvent, EnrolmentCode
 from accounts.second_factor import PENDING_AT
 from tests.factories import (
     PASSWORD,
@@ -101,19 +100,15 @@ def test_first_login_sets_up_the_app_with_the_aktiveringskod_and_a_qr_code(clien
     response = client.post(ENROL, {"code": code_for_key(key)})
     assert response["Location"] == "/accounts/inloggning/reservkoder/"
     assert client.session["_auth_user_id"] == str(user.pk)
-    device = TOTPDevice.objects.get(user=user)
+    device = Authenticator.objects.get(user=user)
     plain = key.replace(" ", "")
-    assert (
-        device.confirmed
-        and device.key == hexlify(b32decode(plain + "=" * (-len(plain) % 8))).decode()
-    )
+    assert device.confirmed and device.bin_key == b32decode(plain + "=" * (-len(plain) % 8))
     assert EnrolmentCode.objects.get(user=user).used_at is not None
 
     codes_page = client.get("/accounts/inloggning/reservkoder/")
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", codes_page.content.decode())
     assert len(codes) == 10
-    stored = StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
-    assert set(codes) == set(stored)
+    assert len(set(codes)) == 10 and second_factor.recovery_codes_left(user) == 10
     # Shown once.
     assert client.get("/accounts/inloggning/reservkoder/")["Location"] == "/accounts/inloggning/"
     assert kinds(user) == ["code_created", "otp_failed", "otp_failed", "otp_enrolled", "login"]
@@ -344,11 +339,13 @@ def test_my_login_page_makes_new_recovery_codes_with_a_code_from_the_app(client,
     refused = client.post("/accounts/inloggning/", {"code": old[1]})
     assert refused.status_code == 400 and "sex siffror" in refused.content.decode()
     # ... and the recovery code is not used up by trying.
-    assert StaticToken.objects.filter(device__user=user, token=old[1]).exists()
+    assert second_factor.recovery_codes_left(user) == 10
     response = client.post("/accounts/inloggning/", {"code": totp_code(device)})
     assert response["Location"] == "/accounts/inloggning/reservkoder/"
-    new = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    page = client.get("/accounts/inloggning/reservkoder/").content.decode()
+    new = set(re.findall(r"<li><code>([a-z2-7]{8})</code></li>", page))
     assert len(new) == 10 and not new & set(old)
+    assert second_factor.recovery_codes_left(user) == 10
     assert kinds(user)[-1] == "recovery_created"
 
 
@@ -360,3 +357,52 @@ def test_auth_event_log_is_append_only(unit):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuthEvent.objects.filter(pk=event.pk).delete()
     assert AuthEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_every_page_of_the_login_and_set_up_flow_is_never_stored(client, unit):
+    """The set-up page shows the authenticator's secret (QR code and key) before anyone is logged
+    in: a browser or proxy keeping it would hand a second factor to the next user of the
+    workstation."""
+    user = staff_at(unit)
+    activation = enrolment_code_for(user)
+    pages = [client.get(LOGIN), password(client, user), client.get(ENROL)]
+    pages.append(client.post(ENROL, {"enrolment_code": activation}))
+    setup = client.get(ENROL)
+    assert 'src="data:image/svg+xml' in setup.content.decode()
+    pages += [setup, client.post(ENROL, {"code": "000000"})]
+    other = staff_at(unit)
+    with_authenticator(other)
+    pages += [password(client, other), client.get(CODE), client.post(CODE, {"code": "000000"})]
+    for response in pages:
+        assert "no-store" in response.get("Cache-Control", ""), response.request["PATH_INFO"]
+
+
+def test_resetting_the_second_factor_ends_the_users_sessions(client, unit):
+    """A lost phone may be in someone else's hands, logged in: the reset logs the user out
+    everywhere. Other users stay logged in."""
+    from django.test import Client
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    user = staff_at(unit)
+    with_authenticator(user)
+    client.force_login(user)
+    other_browser = Client()
+    other_browser.force_login(user)
+    bystander = Client()
+    bystander.force_login(staff_at(unit))
+    assert client.get("/").status_code == 200 and other_browser.get("/").status_code == 200
+    admin_browser = Client()
+    admin_browser.force_login(admin)
+    admin_browser.post(
+        "/admin/accounts/user/", {"action": "reset_second_factor", "_selected_action": [user.pk]}
+    )
+    for browser in (client, other_browser):
+        response = browser.get("/")
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+        assert "_auth_user_id" not in browser.session
+    assert bystander.get("/").status_code == 200
+    assert admin_browser.get("/admin/").status_code == 200
+    # The reset is in the user's history, with the administrator as its author.
+    assert user.history.latest().history_user == admin
+    # A new login (password, aktiveringskod, new app) works as usual.
+    assert password(client, user)["Location"] == ENROL

@@ -75,15 +75,13 @@ def assert_accessible(page) -> None:
 def login(page, username: str, password: str) -> None:
     """Logs in as a user does: password, then the code from the authenticator app (the user is
     given one first if they have none)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from accounts.models import User
+    from accounts.models import Authenticator, User
     from tests.factories import totp_code, with_authenticator
 
     user = User.objects.filter(username=username).first()
     device = None
     if user is not None:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = Authenticator.objects.filter(user=user, confirmed=True).first()
         device = device or with_authenticator(user)
     page.goto("/accounts/login/")
     page.get_by_label("Användarnamn").fill(username)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from accounts.models import Profession, Role
-from journal.models import EntryType, JournalEntry
+from journal.models import AccessLog, EntryType, JournalEntry
 from mbt import services
 from mbt.models import CaseReferral, FeedbackTask, MbtRole, Meeting
 from tests.browser.conftest import assert_accessible, login, screenshot
@@ -160,3 +160,89 @@ def test_chair_runs_and_closes_the_meeting_and_the_registrant_gives_feedback(pag
     screenshot(page, "indicators")
     assert_accessible(page)
     assert page.console_errors == []
+
+
+def test_after_a_logout_the_conference_page_hides_and_saves_only_as_its_own_user(page):
+    """The chair's page is left with unsaved text when the chair is logged out. The page hides
+    the patients and keeps the text in memory only; a colleague who logs in in the same browser
+    saves nothing and reads nothing through it; the chair's own new login saves the text."""
+    from mbt.models import Discussion
+
+    unit = CareUnitFactory(name="Vårdcentralen Åsen")
+    chair = staff_at(
+        unit,
+        username="kerstin",
+        first_name="Kerstin",
+        last_name="Lindqvist",
+        profession=Profession.REHABKOORDINATOR,
+    )
+    colleague = staff_at(
+        unit,
+        username="maria",
+        first_name="Maria",
+        last_name="Ek",
+        profession=Profession.VARDADMINISTRATOR,
+        role=Role.ADMINISTRATION,
+    )
+    team = services.team_for(unit)
+    now = timezone.localtime()
+    meeting = Meeting.objects.create(
+        team=team, starts_at=now - datetime.timedelta(minutes=20), chair=chair
+    )
+    Meeting.objects.create(team=team, starts_at=now + datetime.timedelta(days=14), chair=chair)
+    patient = register_patient(unit, chair, first_name="Anna", last_name="Andersson")
+    case = CaseReferral.objects.create(
+        unit=unit,
+        meeting=meeting,
+        patient=patient,
+        registrant=chair,
+        question="Fråga?",
+        position=1,
+    )
+
+    page.clock.install()
+    login(page, "kerstin", PASSWORD)
+    page.goto(f"/mbt/moten/{meeting.pk}/konferens/")
+    expect(page.locator("main")).to_contain_text("Anna Andersson")
+    other_tab = page.context.new_page()
+    other_tab.goto("/")
+    other_tab.get_by_role("banner").get_by_role("button", name="Logga ut").click()
+    expect(other_tab.get_by_label("Användarnamn")).to_be_visible()
+
+    text = "Diskuterat: arbetsträning på halvtid"
+    page.get_by_label("Sammanfattning av diskussionen").fill(text)
+    page.get_by_role("button", name="Spara nu").click()
+    expect(page.get_by_role("heading", name="Du är utloggad")).to_be_visible()
+    visible = page.evaluate("() => document.body.innerText")
+    assert "Anna Andersson" not in visible and "Andersson" not in page.content()
+    assert "Logga in igen som Kerstin Lindqvist" in visible
+    stored = page.evaluate(
+        "() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])"
+    )
+    assert text not in stored and "Andersson" not in stored
+    assert page.evaluate("() => document.querySelectorAll('main textarea').length") == 0
+    assert_accessible(page)
+
+    # A colleague who could chair logs in in the other tab: the locked page neither saves nor
+    # reads, however long it is left.
+    login(other_tab, "maria", PASSWORD)
+    logged_before = AccessLog.objects.filter(user=colleague, patient=patient).count()
+    page.clock.fast_forward("01:00")
+    page.get_by_role("button", name="Jag har loggat in – spara texten").click()
+    expect(page.locator("#locked-status")).to_contain_text("En annan användare är inloggad")
+    page.clock.fast_forward("01:00")
+    page.wait_for_timeout(500)
+    assert not Discussion.objects.filter(case=case).exists()
+    assert AccessLog.objects.filter(user=colleague, patient=patient).count() == logged_before
+    assert "Anna Andersson" not in page.evaluate("() => document.body.innerText")
+
+    # The chair logs in again: the page comes back and the text is saved as the chair's.
+    other_tab.get_by_role("banner").get_by_role("button", name="Logga ut").click()
+    login(other_tab, "kerstin", PASSWORD)
+    page.get_by_role("button", name="Jag har loggat in – spara texten").click()
+    expect(page.locator("main")).to_contain_text("Anna Andersson")
+    expect(page.locator(".save-status")).to_contain_text("Sparat")
+    saved = Discussion.objects.get(case=case)
+    assert saved.summary == text and saved.saved_by == chair
+    assert page.get_by_label("Sammanfattning av diskussionen").input_value() == text
+    assert_accessible(page)

@@ -216,3 +216,12 @@ def test_with_single_sign_on_the_logout_may_go_to_the_provider_under_the_csp():
     )
     assert "https://idp.region.example" in shown.stdout
     assert "idp.region.example/oidc" not in shown.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_key_for_totp_secrets():
+    env = production_env()
+    env.pop("TOTP_ENCRYPTION_KEYS", None)
+    missing = manage("check", env=env)
+    assert missing.returncode != 0 and "TOTP_ENCRYPTION_KEYS must be set" in missing.stderr
+    short = manage("check", env=production_env(TOTP_ENCRYPTION_KEYS="kort"))
+    assert short.returncode != 0 and "32 random bytes" in short.stderr

@@ -289,3 +289,32 @@ def test_patient_page_query_count_flat_with_many_consents(
         )
         services.consent_revoke(actor=actor, consent=consent, revoked_on=TODAY(), method="telefon")
     assert count() == few
+
+
+def test_another_units_consent_id_is_404_with_a_denied_row(
+    client, patient, clinician, unit, other_unit
+):
+    """A patient known at both units: the other unit's consent id in the address is refused and
+    the attempt logged, even though the patient part of the address is the user's own."""
+    consent = services.consent_give(
+        actor=actor_for(clinician, unit),
+        patient=patient,
+        scope="mbt",
+        form="muntligt",
+        given_on=TODAY(),
+    )
+    nurse = staff_at(other_unit)
+    register_patient(other_unit, nurse, identity=patient.identity_number)
+    client.force_login(nurse)
+    for url in (
+        f"/patienter/{patient.pk}/samtycken/{consent.pk}/aterkalla/",
+        f"/patienter/{patient.pk}/samtycken/{consent.pk}/dokument/",
+        f"/patienter/{patient.pk}/samtycken/987654/aterkalla/",
+    ):
+        assert client.get(url).status_code == 404, url
+    denied = AccessLog.objects.filter(action="denied", user=nurse).order_by("pk")
+    assert [(row.patient_id, row.what) for row in denied] == [
+        (patient.pk, f"samtycke {consent.pk}"),
+        (patient.pk, f"samtycke {consent.pk}"),
+        (None, "samtycke 987654"),
+    ]

@@ -411,3 +411,8 @@ def test_plan_needs_the_consent(actor, episode, consented):
     with pytest.raises(ValidationError) as error:
         draw_up(actor, episode)
     assert "återkallades" in messages(error.value)
+
+
+def test_follow_up_review_keeps_history_with_its_author(actor):
+    review = services.follow_up_reviewed(actor=actor)
+    assert review.history.get().history_user == actor.user

@@ -465,3 +465,24 @@ def test_plan_drawn_up_followed_up_and_printed(coordinator_client, episode, unit
     assert "Plan för återgång i arbete" in text and "Version 1" not in text.split("Mål")[1]
     assert "Förmiddagar" in text and "Omfattas av sekretess" in text
     assert AccessLog.objects.filter(action="print", what="vårdplan").count() == 1
+
+
+def test_another_units_sick_leave_period_is_404_with_a_denied_row(
+    client, actor, patient, other_unit
+):
+    """A patient known at both units: the other unit's period id is refused and logged, not
+    answered "already removed"."""
+    period = add_period(actor, patient)
+    colleague = staff_at(other_unit, profession=Profession.REHABKOORDINATOR)
+    register_patient(other_unit, colleague, identity=patient.identity_number)
+    client.force_login(colleague)
+    url = f"/patienter/{patient.pk}/koordinering/sjukskrivning/{period.pk}/ta-bort/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "Fel"}).status_code == 404
+    period.refresh_from_db()
+    assert period.voided_at is None
+    denied = AccessLog.objects.filter(action="denied", user=colleague)
+    assert denied.count() == 2
+    assert {(row.patient_id, row.what) for row in denied} == {
+        (patient.pk, f"sjukskrivningsperiod {period.pk}")
+    }

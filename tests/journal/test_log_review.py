@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import uuid
 
 import pytest
 from django.db import connection
@@ -362,3 +364,23 @@ def test_review_record_only_for_units_the_reviewer_manages(manager_client, other
     response = manager_client.post(URL + "uppfoljning/", data)
     assert response.status_code == 400
     assert not LogReview.objects.exists()
+
+
+def test_a_review_sent_twice_is_recorded_once(manager_client, unit, manager):
+    page = manager_client.get(URL).content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page).group(1)
+    data = {
+        "submission_key": key,
+        "unit": unit.pk,
+        "period_start": "2026-11-01",
+        "period_end": "2026-11-07",
+        "sample": "Alla flaggade poster",
+        "findings": "Inga avvikelser.",
+        "outcome": "inga",
+    }
+    for _ in range(2):
+        assert manager_client.post(URL + "uppfoljning/", data).status_code == 302
+    assert LogReview.objects.count() == 1
+    # Another key (the form loaded again) records another review.
+    manager_client.post(URL + "uppfoljning/", {**data, "submission_key": str(uuid.uuid4())})
+    assert LogReview.objects.count() == 2

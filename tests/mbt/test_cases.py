@@ -213,6 +213,19 @@ def test_preparation_toggles(actor, patient, meeting):
     assert services.preparation_toggle(actor=actor, case=case) is False
 
 
+def test_preparation_history_keeps_who_marked_and_unmarked(actor, patient, meeting):
+    from mbt.models import Preparation
+
+    case = register(actor, patient, meeting)
+    services.preparation_toggle(actor=actor, case=case)
+    services.preparation_toggle(actor=actor, case=case)
+    history = Preparation.history.filter(case=case).order_by("history_date")
+    assert [(h.history_type, h.history_user) for h in history] == [
+        ("+", actor.user),
+        ("-", actor.user),
+    ]
+
+
 def test_double_submitted_registration_writes_one_case(actor, patient, meeting):
     import uuid
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import time
 
 import pytest
@@ -20,6 +21,7 @@ from journal.workdays import add_working_days
 from mbt import selectors, services
 from mbt.models import (
     ActionItem,
+    Addendum,
     Attendance,
     CaseReferral,
     FeedbackTask,
@@ -100,6 +102,7 @@ def test_postponement_carries_the_case_with_its_history(held, actor, unit):
     following = Meeting.objects.exclude(pk=held.pk).get()
     assert moved.meeting == following
     assert Postponement.objects.get().from_meeting == held
+    assert Postponement.objects.get().history.get().history_user == actor.user
     assert moved.discussion.summary == "Vi behöver mer underlag."
     assert moved.action_items.count() == 1
     conference = selectors.conference(actor=actor, meeting=following)
@@ -335,6 +338,7 @@ def test_conference_page_and_autosave_view(coordinator_client, held, actor, unit
     case = put_on(held, actor, register_patient(unit, actor.user))
     page = coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode()
     assert "Närvaro" in page and "data-autosave" in page and "Inget sparat ännu" in page
+    mine = page_user_on(page)
     headers = {
         "HX-Request": "true",
         "X-Autosave": "1",
@@ -342,21 +346,23 @@ def test_conference_page_and_autosave_view(coordinator_client, held, actor, unit
     }
     saved = coordinator_client.post(
         f"/mbt/arenden/{case.pk}/diskussion/",
-        {"summary": "Skrivet", "outcomes": ["lakare"], "version": 0},
+        {"summary": "Skrivet", "outcomes": ["lakare"], "version": 0, "_page_user": mine},
         headers=headers,
     )
     assert saved.status_code == 200
     text = saved.content.decode()
     assert "Sparat " in text and 'id="version-' in text and 'hx-swap-oob="true"' in text
     stale = coordinator_client.post(
-        f"/mbt/arenden/{case.pk}/diskussion/", {"summary": "Gammal", "version": 0}, headers=headers
+        f"/mbt/arenden/{case.pk}/diskussion/",
+        {"summary": "Gammal", "version": 0, "_page_user": mine},
+        headers=headers,
     )
     assert stale.status_code == 409
     body = stale.content.decode()
     assert "Någon annan har sparat" in body and "Skrivet" in body and "Gammal" in body
     taken = coordinator_client.post(
         f"/mbt/arenden/{case.pk}/diskussion/",
-        {"summary": "Gammal", "version": 0, "take_over": 1},
+        {"summary": "Gammal", "version": 0, "take_over": 1, "_page_user": mine},
         headers=headers,
     )
     assert taken.status_code == 200
@@ -368,12 +374,16 @@ def test_autosave_with_an_expired_session_is_refused_not_redirected_and_saves_af
     coordinator_client, coordinator, held, actor, unit, client
 ):
     case = put_on(held, actor, register_patient(unit, actor.user))
-    coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/")
+    page = coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode()
     session = coordinator_client.session
     session[SESSION_LAST_ACTIVITY] = time.time() - 31 * 60
     session.save()
     headers = {"HX-Request": "true", "X-Autosave": "1", "HX-Current-URL": "http://testserver/"}
-    data = {"summary": "Text skriven precis innan utloggningen", "version": 0}
+    data = {
+        "summary": "Text skriven precis innan utloggningen",
+        "version": 0,
+        "_page_user": page_user_on(page),
+    }
     refused = coordinator_client.post(f"/mbt/arenden/{case.pk}/diskussion/", data, headers=headers)
     assert refused.status_code == 401 and "HX-Redirect" not in refused
     assert refused.json()["expired"] is True
@@ -390,6 +400,62 @@ def test_autosave_with_an_expired_session_is_refused_not_redirected_and_saves_af
     assert saved.status_code == 200
     case.refresh_from_db()
     assert case.discussion.summary == "Text skriven precis innan utloggningen"
+
+
+def page_user_on(page: str) -> str:
+    """The signed id of the user a page was opened for, as its forms carry it."""
+    return re.search(r'name="_page_user" value="([^"]+)"', page).group(1)
+
+
+AUTOSAVE = {"HX-Request": "true", "X-Autosave": "1", "HX-Current-URL": "http://testserver/"}
+
+
+def test_autosave_from_a_page_another_user_opened_is_refused_before_anything_is_read(
+    client, coordinator, held, actor, unit
+):
+    """A page left open after its user was logged out, and a colleague (who may chair) logs in
+    in the same browser: the page's save is not written as the colleague's, reads nothing
+    (no access-log row under the colleague) and does not keep the colleague's session alive."""
+    patient = register_patient(unit, actor.user)
+    case = put_on(held, actor, patient)
+    client.force_login(coordinator)
+    token = page_user_on(client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode())
+    colleague = staff_at(unit, role=Role.ADMINISTRATION)
+    client.force_login(colleague)
+    session = client.session
+    session[SESSION_LAST_ACTIVITY] = idle_since = time.time() - 60
+    session.save()
+    logged = AccessLog.objects.count()
+    data = {"summary": "Kerstins text", "version": 0}
+    url = f"/mbt/arenden/{case.pk}/diskussion/"
+    for sent in ({"_page_user": token}, {}, {"_page_user": token[:-2] + "xx"}):
+        refused = client.post(url, {**data, **sent}, headers=AUTOSAVE)
+        assert refused.status_code == 409
+        assert refused["HX-Reswap"] == "none" and refused["X-Page-User-Changed"] == "1"
+    assert AccessLog.objects.count() == logged
+    assert not hasattr(case, "discussion") or not case.discussion.summary
+    assert client.session[SESSION_LAST_ACTIVITY] == idle_since
+    # The colleague's own page saves as usual.
+    own = page_user_on(client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode())
+    assert own != token
+    assert client.post(url, {**data, "_page_user": own}, headers=AUTOSAVE).status_code == 200
+
+
+def test_a_plain_form_from_a_page_another_user_opened_is_refused(
+    client, coordinator, held, actor, unit
+):
+    case = put_on(held, actor, register_patient(unit, actor.user, first_name="Ylva"))
+    client.force_login(coordinator)
+    token = page_user_on(client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode())
+    client.force_login(staff_at(unit, role=Role.ADMINISTRATION))
+    logged = AccessLog.objects.count()
+    response = client.post(
+        f"/mbt/arenden/{case.pk}/bordlagg/", {"reason": "Väntar", "_page_user": token}
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "öppnades av en annan användare" in body and "Ylva" not in body
+    assert not Postponement.objects.exists() and AccessLog.objects.count() == logged
 
 
 def test_only_the_chair_or_a_planner_runs_the_meeting(client, held, actor, unit):
@@ -445,3 +511,92 @@ def test_minutes_pdf_internal_and_external(coordinator_client, held, actor, unit
         ).count()
         == 2
     )
+
+
+def _cookie_texts(client) -> list[str]:
+    """Every cookie the browser holds, raw and as Django's cookie message storage reads it."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    storage = CookieStorage(RequestFactory().get("/"))
+    texts = []
+    for morsel in client.cookies.values():
+        texts.append(morsel.value)
+        decoded = storage._decode(morsel.value)
+        if decoded:
+            texts.extend(str(message) for message in decoded)
+    return texts
+
+
+def test_no_patient_name_travels_in_a_cookie(coordinator_client, held, actor, unit):
+    """Messages naming a patient (postponed, "Ange utfall ... först") stay on the server: a
+    cookie is sent with every request, to proxies and logs too."""
+    moved = put_on(held, actor, register_patient(unit, actor.user, first_name="Ylva"))
+    put_on(held, actor, register_patient(unit, actor.user, first_name="Zäta", last_name="Öst"))
+    response = coordinator_client.post(
+        f"/mbt/arenden/{moved.pk}/bordlagg/", {"reason": "Väntar på svar"}
+    )
+    assert response.status_code == 302
+    assert not any("Ylva" in text for text in _cookie_texts(coordinator_client))
+    refused = coordinator_client.post(f"/mbt/moten/{held.pk}/avsluta/")
+    assert refused.status_code == 302
+    assert not any("Zäta" in text for text in _cookie_texts(coordinator_client))
+    # The messages are still shown, from the session.
+    page = coordinator_client.get(refused["Location"]).content.decode()
+    assert "Ylva Testsson är bordlagt" in page and "Ange utfall eller bordlägg först: Zäta" in page
+
+
+def test_another_units_action_item_is_404_with_a_denied_row(client, held, actor, unit, other_unit):
+    patient = register_patient(unit, actor.user)
+    case = put_on(held, actor, patient)
+    item = services.action_item_add(
+        actor=actor, case=case, what="Boka tid", owner=actor.user, due_on=timezone.localdate()
+    )
+    intruder = staff_at(other_unit, role=Role.MANAGER)
+    client.force_login(intruder)
+    assert client.post(f"/mbt/atgarder/{item.pk}/klar/").status_code == 404
+    assert client.post("/mbt/atgarder/987654/klar/").status_code == 404
+    item.refresh_from_db()
+    assert item.done_at is None
+    denied = AccessLog.objects.filter(action="denied", user=intruder).order_by("pk")
+    assert [(row.patient_id, row.what) for row in denied] == [
+        (patient.pk, f"åtgärd {item.pk}"),
+        (None, "åtgärd 987654"),
+    ]
+
+
+def test_an_action_item_or_addendum_sent_twice_is_written_once(
+    coordinator_client, coordinator, held, actor, unit
+):
+    case = put_on(held, actor, register_patient(unit, actor.user))
+    page = coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode()
+    keys = re.findall(r'name="atgard-submission_key" value="([0-9a-f-]{36})"', page)
+    assert len(keys) == 1
+    item = {
+        "atgard-submission_key": keys[0],
+        "atgard-what": "Boka fysioterapeut",
+        "atgard-owner": coordinator.pk,
+        "atgard-due_on": timezone.localdate().isoformat(),
+    }
+    for _ in range(2):
+        assert coordinator_client.post(f"/mbt/arenden/{case.pk}/atgarder/", item).status_code == 302
+    assert ActionItem.objects.count() == 1
+    # Each case's form has a key of its own.
+    put_on(held, actor, register_patient(unit, actor.user))
+    page = coordinator_client.get(f"/mbt/moten/{held.pk}/konferens/").content.decode()
+    keys = re.findall(r'name="atgard-submission_key" value="([0-9a-f-]{36})"', page)
+    assert len(set(keys)) == 2
+
+    decide(actor, case)
+    services.case_postpone(
+        actor=actor, case=CaseReferral.objects.exclude(pk=case.pk).get(), reason="Väntar"
+    )
+    close(actor, held)
+    page = coordinator_client.get(f"/mbt/moten/{held.pk}/protokoll/").content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page).group(1)
+    for _ in range(2):
+        sent = coordinator_client.post(
+            f"/mbt/moten/{held.pk}/protokoll/", {"submission_key": key, "text": "Rättelse."}
+        )
+        assert sent.status_code == 302
+    assert Addendum.objects.count() == 1
