@@ -1,5 +1,6 @@
 """Project-wide request plumbing: a request id for every request (carried into log lines and,
-later, the access log), and the client address as the trusted proxy saw it."""
+later, the access log), the client address as the trusted proxy saw it, and error pages for the
+failures we can name."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import uuid
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -76,3 +80,23 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, no_cache=True, private=True)
         return response
+
+
+class ErrorPageMiddleware:
+    """Errors we can name get a page that says what happened, in Swedish, instead of the
+    generic 500 page: a document that could not be made."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from config.pdf import PdfError
+
+        if isinstance(exception, PdfError):
+            # The message names the static file or WeasyPrint's error, never the contents.
+            logger.error("A document could not be made", exc_info=exception)
+            return render(request, "document_error.html", status=500)
+        return None
