@@ -416,9 +416,14 @@ def reassign_all(request: HttpRequest) -> HttpResponse:
     )
 
 
+def may_use_coordination(request: HttpRequest) -> bool:
+    """The unit's sick-leave list needs an assignment in vård och behandling (or a manager's).
+    The main navigation asks this too, so it never shows the area to someone it refuses."""
+    return bool(request.active_roles & {Role.CARE, Role.MANAGER})
+
+
 def require_coordination_access(request: HttpRequest) -> None:
-    """The unit's sick-leave list needs an assignment in vård och behandling (or a manager's)."""
-    if not request.active_roles & {Role.CARE, Role.MANAGER}:
+    if not may_use_coordination(request):
         raise PermissionDenied
 
 
