@@ -111,7 +111,10 @@ MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "config.middleware.ErrorPageMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything loads the session or the user: 503 when the database cannot be reached.
+    "config.middleware.DatabaseAvailableMiddleware",
+    # Django's, but a session save that fails after a committed write is not an error.
+    "config.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
