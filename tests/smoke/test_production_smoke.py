@@ -13,7 +13,9 @@ in well under a second) that this module creates and drops, with the demo loaded
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
@@ -55,6 +57,47 @@ def _conninfo(settings_dict: dict, dbname: str) -> dict:
     }
 
 
+def _own_tcp_ports() -> set[int]:
+    """The local ports of this process's TCP sockets (Linux /proc), to tell its own database
+    connections from anyone else's."""
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/self/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[len("socket:[") : -1])
+    ports = set()
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _free_template(admin, template: str) -> None:
+    """CREATE DATABASE … TEMPLATE needs the template to itself. This process's own connections
+    to it are ended: after the browser tests one stays open that Django no longer holds (the
+    connection wrapper has let go of it, the server still has it), and the copy would wait 5 s
+    per attempt. Anyone else's connection fails the test, saying whose."""
+    for _ in range(40):
+        others = admin.execute(
+            "SELECT pid, client_port, application_name, state, backend_start FROM "
+            "pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [template],
+        ).fetchall()
+        if not others:
+            return
+        own = _own_tcp_ports()
+        for pid, port, *_ in others:
+            if port in own:
+                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        time.sleep(0.25)
+    pytest.fail(f"The test database {template} stayed in use, by {others}")
+
+
 @pytest.fixture(scope="module")
 def smoke_database_url(django_db_setup, django_db_blocker):
     """A database of the smoke run's own: the migrated test database, copied."""
@@ -63,7 +106,6 @@ def smoke_database_url(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         settings_dict = connection.settings_dict
         template = settings_dict["NAME"]
-        # Our own connections to the template would block the copy.
         connections.close_all()
     name = f"{template}_smoke"
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -72,18 +114,8 @@ def smoke_database_url(django_db_setup, django_db_blocker):
     )
     with psycopg.connect(**_conninfo(settings_dict, "postgres"), autocommit=True) as admin:
         admin.execute(drop)
-        for _ in range(40):
-            try:
-                admin.execute(create)
-                break
-            except psycopg.errors.ObjectInUse:
-                time.sleep(0.25)
-        else:
-            users = admin.execute(
-                "SELECT pid, application_name, state FROM pg_stat_activity WHERE datname = %s",
-                [template],
-            ).fetchall()
-            pytest.fail(f"The test database {template} stayed in use, by {users}")
+        _free_template(admin, template)
+        admin.execute(create)
     info = _conninfo(settings_dict, name)
     yield (
         f"postgres://{quote(info['user'])}:{quote(info['password'], safe='')}"
@@ -221,3 +253,45 @@ def test_the_smoke_runs_authenticator_codes_are_the_demos():
     assert smoke.DEMO_TOTP_KEY == demo.DEMO_TOTP_KEY_BASE32
     assert smoke.DEMO_PASSWORD == demo.DEMO_PASSWORD
     assert smoke.totp(smoke.DEMO_TOTP_KEY, at=now) == demo.demo_code(at=now)
+
+
+def test_a_database_outage_is_503_under_gunicorn(production_server, smoke_database_url):
+    """The database goes away under gunicorn: its connections are ended (pg_terminate_backend)
+    and new ones refused (CONNECTION LIMIT 0), as during a restart. Every request is answered
+    503 with Retry-After, none 500, and the same session works once the database is back."""
+    smoke = load_smoke()
+    report = smoke.Report()
+    # A user the smoke run does not log in as: a code works once, and it may be the same 30 s.
+    erik = smoke.UserRun(
+        production_server.base,
+        "erik",
+        smoke.DEMO_PASSWORD,
+        smoke.DEMO_TOTP_KEY,
+        report,
+        set(),
+        per_shape=1,
+        timeout=60,
+    )
+    assert erik.login(), report.problems
+    assert erik.request("GET", "/mbt/").status_code == 200
+    name = urlsplit(smoke_database_url).path.lstrip("/")
+    limit = sql.SQL("ALTER DATABASE {} CONNECTION LIMIT {}")
+    with psycopg.connect(smoke_database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as db:
+        db.execute(limit.format(sql.Identifier(name), sql.Literal(0)))
+        try:
+            db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [name],
+            )
+            answers = [erik.request("GET", path) for path in ("/mbt/", "/", "/healthz")]
+            answers += [erik.request("POST", "/mbt/kalender/", data={"action": "renew"})]
+        finally:
+            db.execute(limit.format(sql.Identifier(name), sql.Literal(-1)))
+    for answer in answers:
+        assert answer.status_code == 503, answer.status_code
+        assert int(answer.headers["Retry-After"]) > 0
+    assert "Tjänsten kan inte nå sin databas just nu" in answers[0].text
+    assert erik.request("GET", "/mbt/").status_code == 200  # the same session, back
+    log = production_server.log()
+    assert "Traceback" not in log and '"GET /mbt/ HTTP/1.1" 500' not in log
+    assert "Database unavailable, answered 503" in log
