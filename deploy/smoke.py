@@ -49,8 +49,11 @@ DEFAULT_USERS = ("kerstin", "maria", "anders", "admin")
 MAX_DEPTH = 3  # links followed from a page of the main navigation
 MAX_PAGES = 400  # per user: a guard against a crawl that never ends
 # Pages that differ only by ids (/mbt/moten/12/, /mbt/moten/13/) are opened up to this many
-# times per user: enough to reach the closed meeting with minutes among the planned ones.
+# times per user when a page of the main navigation links to them: the meetings, patients and
+# episodes in its lists differ (a closed meeting has minutes, an episode a plan). Deeper down,
+# what differs is one record's pages (its history, its edit form): a few are enough.
 PER_SHAPE = int(os.environ.get("SMOKE_PER_SHAPE") or 20)
+DEEP_PER_SHAPE = 3
 LOGIN = "/accounts/login/"
 SECOND_FACTOR = "/accounts/tvafaktor/"
 CHOOSE_UNIT = "/accounts/enhet/"
@@ -411,7 +414,7 @@ class UserRun:
                 or ADMIN_QUERY.match(path)
                 or path in self.visited
                 or shape in self.document_shapes
-                or self.shape_count[shape] >= self.per_shape
+                or self.shape_count[shape] >= (self.per_shape if depth <= 1 else DEEP_PER_SHAPE)
             ):
                 continue
             self.visited.add(path)
