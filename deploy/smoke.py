@@ -35,6 +35,7 @@ import time
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -79,6 +80,15 @@ def totp(key_base32: str, at: float | None = None, step: int = 30, digits: int =
     offset = digest[-1] & 0x0F
     number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{number % 10**digits:0{digits}d}"
+
+
+def server_time(response) -> float:
+    """The server's clock, from the answer's Date header: the code must be the one the server
+    expects, whatever this machine's clock says (and an app server's clock is kept right)."""
+    try:
+        return parsedate_to_datetime(response.headers["Date"]).timestamp()
+    except (KeyError, TypeError, ValueError):
+        return time.time()
 
 
 # --- Reading pages ---------------------------------------------------------------------------
@@ -369,13 +379,15 @@ class UserRun:
             if not form:
                 self.report.problems.append(f"{self.user}: no second-factor form")
                 return False
-            data = [(k, v) for k, v in form.fields if k != "code"] + [("code", totp(self.totp_key))]
+            now = server_time(page)
+            data = [(k, v) for k, v in form.fields if k != "code"]
+            data.append(("code", totp(self.totp_key, at=now)))
             response = self.request("POST", SECOND_FACTOR, data=data, referer=SECOND_FACTOR)
             if response is not None and response.status_code == 302:
                 break
             if attempt == 0:
                 # A code works once: a run within the same 30 s already used it. Wait for the next.
-                time.sleep(30 - time.time() % 30 + 1)
+                time.sleep(30 - now % 30 + 1)
         else:
             self.report.problems.append(f"{self.user}: the authenticator code was not accepted")
             return False
