@@ -16,8 +16,8 @@ The users are demo users (manage.py seed_demo --force): SMOKE_PASSWORD and SMOKE
 authenticator key, base32) default to the demo's. What it reads stays in memory: the report
 names URLs, which never carry patient data, and never what a page or document says.
 
-It uses requests and pypdf only, both in the app's requirements, so it runs from a checkout or
-inside the app's image.
+It uses requests and pypdf only, both in the app's requirements: any Python 3.12+ with them
+runs it.
 """
 
 from __future__ import annotations
@@ -101,7 +101,6 @@ class Form:
     fields: list[tuple[str, str]] = field(default_factory=list)
     # (name, value, marked data-native-submit: a download) of each named submit button
     buttons: list[tuple[str, str, bool]] = field(default_factory=list)
-    native_submit: bool = False
     _select: str | None = None
     _options: list[tuple[str, bool]] = field(default_factory=list)
     _radios: dict[str, str] = field(default_factory=dict)
@@ -161,10 +160,8 @@ class PageParser(HTMLParser):
             else:
                 form.fields.append((name, a.get("value", "")))
         elif tag == "button" and (a.get("type") or "submit").lower() == "submit":
-            native = "data-native-submit" in a
-            form.native_submit = form.native_submit or native
             if name:
-                form.buttons.append((name, a.get("value", ""), native))
+                form.buttons.append((name, a.get("value", ""), "data-native-submit" in a))
         elif tag == "select" and name:
             form._select, form._options = name, []
         elif tag == "option" and form._select is not None:
@@ -271,6 +268,7 @@ class UserRun:
         self.personnummer: str | None = None
         self.pages = 0
         self.landing = "/"  # where the login sends the user
+        self.last_visit: Visit | None = None
 
     # -- requests --
 
@@ -317,9 +315,9 @@ class UserRun:
         kind = DOCUMENT_TYPES.get(content_type) or (
             "page" if content_type == "text/html" else "other"
         )
-        self.report.visits.append(
-            Visit(self.user, method, path, response.status_code, kind, seconds)
-        )
+        # This user's last visit; the report's list is shared with the users run beside it.
+        self.last_visit = Visit(self.user, method, path, response.status_code, kind, seconds)
+        self.report.visits.append(self.last_visit)
         if response.status_code >= 500:
             request_id = response.headers.get("X-Request-ID", "-")
             self.report.problems.append(
@@ -436,7 +434,7 @@ class UserRun:
                 self.report.notes.append(f"{self.user}: stopped after {MAX_PAGES} pages")
                 return
             response, final = self.follow("GET", path, referer=referer)
-            if self.report.visits and self.report.visits[-1].kind in DOCUMENT_TYPES.values():
+            if self.last_visit and self.last_visit.kind in DOCUMENT_TYPES.values():
                 # One document of each kind per user is enough: they come from one template.
                 self.document_shapes.add(shape)
             found = self.check(response, final, referer)
@@ -573,7 +571,7 @@ class UserRun:
         response = self.request("GET", local)
         if response is None:
             return
-        self.report.visits[-1].kind = "static"
+        self.last_visit.kind = "static"
         if response.status_code != 200:
             self.report.problems.append(f"static file {local} answered {response.status_code}")
         elif local.endswith(".css"):
