@@ -34,6 +34,9 @@ from tests.waiting import OutputReader, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 USERS = ("kerstin", "maria", "anders", "admin")
+# pytest-django creates the test database only for a run with tests that ask for it; this
+# module copies it, so it asks too (the tests themselves talk to gunicorn, never to it).
+pytestmark = pytest.mark.django_db
 
 
 def load_smoke():
@@ -107,6 +110,8 @@ def smoke_database_url(django_db_setup, django_db_blocker):
         settings_dict = connection.settings_dict
         template = settings_dict["NAME"]
         connections.close_all()
+    # Never a copy of a developer's or anyone's own database.
+    assert template.startswith("test_"), template
     name = f"{template}_smoke"
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
