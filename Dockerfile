@@ -27,4 +27,5 @@ RUN DJANGO_SECRET_KEY=only-for-collectstatic DATABASE_URL=postgres://build@local
 USER atergang
 EXPOSE 8000
 ENTRYPOINT ["deploy/entrypoint.sh"]
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, request recycling, the trusted proxy and the access log: deploy/gunicorn.conf.py.
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "config.wsgi"]

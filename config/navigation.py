@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from coordination.views import may_use_coordination
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def _staff(request: HttpRequest) -> bool:
 NAV_ITEMS = [
     NavItem(_("Start"), "start", _with_unit),
     NavItem(_("MBT"), "mbt:index", _with_unit),
-    NavItem(_("Koordinering"), "coordination:index", _with_unit),
+    NavItem(_("Koordinering"), "coordination:index", may_use_coordination),
     NavItem(_("Patienter"), "journal:patient_search", _with_unit),
     NavItem(_("Logguppföljning"), "journal:log_review", _manager),
     NavItem(_("Administration"), "admin:index", _staff),

@@ -15,3 +15,6 @@ urlpatterns = [
     path("", include("coordination.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database that went away while middleware loaded the session answers 503, not 500.
+handler500 = "config.views.server_error"

@@ -1,16 +1,20 @@
-"""Project-level pages: the health check and the start page."""
+"""Project-level pages: the health check, the start page and the 500 handler."""
 
 from __future__ import annotations
+
+import sys
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import selectors as account_selectors
 from accounts.decorators import unit_required
 from accounts.models import Profession, Role
+from config.middleware import database_unavailable, is_database_outage
 from consent import selectors as consent_selectors
 from core import clock
 from journal.accesslog import Actor
@@ -29,6 +33,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 - any failure to reach the database is "unhealthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, except for a database that went away while middleware was loading
+    the session or the user (a view's failure is ErrorPageMiddleware's): 503, Retry-After."""
+    error = sys.exception()
+    if is_database_outage(error):
+        return database_unavailable(request, error)
+    return defaults.server_error(request)
 
 
 def _countdown(until) -> str:

@@ -19,7 +19,7 @@ from consent.models import Scope
 from consent.sections import CONSENTS
 from core import clock
 from journal import selectors as journal_selectors
-from journal.accesslog import Action, Actor
+from journal.accesslog import Action, Actor, printout
 from journal.services import DuplicateSubmission
 from journal.views import form_errors_to, section_response
 
@@ -132,27 +132,31 @@ def consent_document(request: HttpRequest, patient_id: int, consent_id: int) -> 
 def consent_blankett(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The consent form (samtyckesblankett) pre-filled for the patient, to print and sign."""
     actor = Actor.from_request(request)
-    patient = journal_selectors.patient_get(
-        actor=actor, patient_id=patient_id, what="samtyckesblankett", action=Action.PRINT
-    )
     form = BlankettForm(request.GET)
     if not form.is_valid():
+        patient = journal_selectors.patient_get(
+            actor=actor, patient_id=patient_id, what="samtyckesblankett"
+        )
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(reverse("journal:patient_detail", args=[patient.pk]) + "#samtycken")
     scope, party = form.cleaned_data["scope"], form.cleaned_data["party"]
-    content = render_pdf(
-        "consent/blankett_pdf.html",
-        {
-            "patient": patient,
-            "unit": actor.unit,
-            "vardgivare": actor.unit.vardgivare,
-            "scope": scope,
-            "scope_label": Scope(scope).label,
-            "party": party if scope == Scope.SAMVERKAN else None,
-            "printed_at": clock.localtime(),
-            "printed_by": request.user,
-        },
-    )
+    with printout():
+        patient = journal_selectors.patient_get(
+            actor=actor, patient_id=patient_id, what="samtyckesblankett", action=Action.PRINT
+        )
+        content = render_pdf(
+            "consent/blankett_pdf.html",
+            {
+                "patient": patient,
+                "unit": actor.unit,
+                "vardgivare": actor.unit.vardgivare,
+                "scope": scope,
+                "scope_label": Scope(scope).label,
+                "party": party if scope == Scope.SAMVERKAN else None,
+                "printed_at": clock.localtime(),
+                "printed_by": request.user,
+            },
+        )
     return pdf_response(content, f"samtyckesblankett-{scope}.pdf")
 
 

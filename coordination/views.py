@@ -43,7 +43,7 @@ from coordination.models import ActivityKind, CoordinatorStatus
 from coordination.sections import COORDINATION
 from core import clock
 from journal import selectors as journal_selectors
-from journal.accesslog import Action, Actor, log_access
+from journal.accesslog import Action, Actor, log_access, printout
 from journal.forms import PeriodForm
 from journal.services import ConflictError, DuplicateSubmission
 from journal.views import form_errors_to, section_response
@@ -414,9 +414,14 @@ def reassign_all(request: HttpRequest) -> HttpResponse:
     )
 
 
+def may_use_coordination(request: HttpRequest) -> bool:
+    """The unit's sick-leave list needs an assignment in vård och behandling (or a manager's).
+    The main navigation asks this too, so it never shows the area to someone it refuses."""
+    return bool(request.active_roles & {Role.CARE, Role.MANAGER})
+
+
 def require_coordination_access(request: HttpRequest) -> None:
-    """The unit's sick-leave list needs an assignment in vård och behandling (or a manager's)."""
-    if not request.active_roles & {Role.CARE, Role.MANAGER}:
+    if not may_use_coordination(request):
         raise PermissionDenied
 
 
@@ -476,15 +481,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _follow_up_export(request, actor, follow_filter, export: str, *, hide_pnr: bool):
-    listing = selectors.follow_up_list(
-        actor=actor,
-        follow_filter=follow_filter,
-        page_size=None,
-        what=f"uppföljningslista ({export})",
-        action=Action.EXPORT if export == "csv" else Action.PRINT,
-    )
     today = clock.today()
     if export == "csv":
+        # Logged before the first byte: a download broken off still counts as an export.
+        listing = selectors.follow_up_list(
+            actor=actor,
+            follow_filter=follow_filter,
+            page_size=None,
+            what="uppföljningslista (csv)",
+            action=Action.EXPORT,
+        )
         header = [
             "Efternamn",
             "Förnamn",
@@ -517,16 +523,24 @@ def _follow_up_export(request, actor, follow_filter, export: str, *, hide_pnr: b
             for row in listing.rows
         ]
         return csv_response(csv_bytes(header, rows), f"uppfoljningslista-{today}.csv")
-    content = render_pdf(
-        "coordination/follow_up_pdf.html",
-        {
-            "listing": listing,
-            "hide_pnr": hide_pnr,
-            "unit": actor.unit,
-            "printed_at": clock.localtime(),
-            "printed_by": request.user,
-        },
-    )
+    with printout():
+        listing = selectors.follow_up_list(
+            actor=actor,
+            follow_filter=follow_filter,
+            page_size=None,
+            what=f"uppföljningslista ({export})",
+            action=Action.PRINT,
+        )
+        content = render_pdf(
+            "coordination/follow_up_pdf.html",
+            {
+                "listing": listing,
+                "hide_pnr": hide_pnr,
+                "unit": actor.unit,
+                "printed_at": clock.localtime(),
+                "printed_by": request.user,
+            },
+        )
     return pdf_response(content, f"uppfoljningslista-{today}.pdf")
 
 
@@ -623,26 +637,28 @@ def plan_edit(request: HttpRequest, episode_id: int) -> HttpResponse:
 def plan_pdf(request: HttpRequest, episode_id: int) -> HttpResponse:
     """The plan for the patient, as PDF/UA (the latest version, or ?version=N)."""
     actor = Actor.from_request(request)
-    current = selectors.episode_get(
-        actor=actor, episode_id=episode_id, what="vårdplan", action=Action.PRINT
-    )
-    versions = selectors.plan_versions_of(current)
-    wanted = request.GET.get("version", "")
-    version = next((v for v in versions if str(v.number) == wanted), None) if wanted else None
-    version = version or (versions[0] if versions else None)
-    if version is None:
-        messages.info(request, _("Det finns ingen plan att skriva ut ännu."))
-        return redirect("coordination:episode", episode_id=current.pk)
-    content = render_pdf(
-        "coordination/plan_pdf.html",
-        {
-            "episode": current,
-            "patient": current.patient,
-            "version": version,
-            "unit": actor.unit,
-            "printed_at": clock.localtime(),
-        },
-    )
+    with printout() as printing:
+        current = selectors.episode_get(
+            actor=actor, episode_id=episode_id, what="vårdplan", action=Action.PRINT
+        )
+        versions = selectors.plan_versions_of(current)
+        wanted = request.GET.get("version", "")
+        version = next((v for v in versions if str(v.number) == wanted), None) if wanted else None
+        version = version or (versions[0] if versions else None)
+        if version is None:
+            printing.discard()
+            messages.info(request, _("Det finns ingen plan att skriva ut ännu."))
+            return redirect("coordination:episode", episode_id=current.pk)
+        content = render_pdf(
+            "coordination/plan_pdf.html",
+            {
+                "episode": current,
+                "patient": current.patient,
+                "version": version,
+                "unit": actor.unit,
+                "printed_at": clock.localtime(),
+            },
+        )
     return pdf_response(content, f"plan-for-atergang-v{version.number}.pdf")
 
 

@@ -5,8 +5,9 @@ log: see selectors.py for the review."""
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -54,6 +55,37 @@ def is_outside_office_hours(moment: datetime.datetime, settings: LogReviewSettin
     return not (settings.office_start <= local.time() < settings.office_end)
 
 
+# The print rows of a printout being made (see printout()); None outside one.
+_held_prints: contextvars.ContextVar[list[AccessLog] | None] = contextvars.ContextVar(
+    "held_prints", default=None
+)
+
+
+class Printout:
+    def __init__(self):
+        self.held: list[AccessLog] = []
+
+    def discard(self) -> None:
+        """Nothing is printed after all (there was nothing to print)."""
+        self.held.clear()
+
+
+@contextlib.contextmanager
+def printout() -> Iterator[Printout]:
+    """Makes a printed document: PRINT rows logged inside the block are held back and written,
+    in one INSERT, when the block ends without an exception, that is once the document exists.
+    A document that could not be made leaves no print in the log; rows of other actions (and
+    refusals) inside the block are written at once, as always."""
+    printing = Printout()
+    token = _held_prints.set(printing.held)
+    try:
+        yield printing
+    finally:
+        _held_prints.reset(token)
+    if printing.held:
+        AccessLog.objects.bulk_create(printing.held)
+
+
 def log_access(
     actor: Actor,
     patients: Iterable[Patient],
@@ -62,7 +94,26 @@ def log_access(
     *,
     purpose: str = "vård och behandling",
 ) -> list[AccessLog]:
-    """One row per patient, written in one INSERT, with the review flags fixed now."""
+    """One row per patient, written in one INSERT, with the review flags fixed now. Inside
+    printout(), PRINT rows wait until the document exists."""
+    rows = access_rows(actor, patients, action, what, purpose=purpose)
+    held = _held_prints.get()
+    if held is not None and action == Action.PRINT:
+        held.extend(rows)
+        return rows
+    return AccessLog.objects.bulk_create(rows) if rows else []
+
+
+def access_rows(
+    actor: Actor,
+    patients: Iterable[Patient],
+    action: str,
+    what: str,
+    *,
+    purpose: str = "vård och behandling",
+) -> list[AccessLog]:
+    """The unsaved rows log_access would write: for a caller that writes rows of several
+    units in one statement (an export)."""
     patients = list({p.pk: p for p in patients}.values())
     if not patients:
         return []
@@ -73,7 +124,7 @@ def log_access(
             unit=actor.unit, patient_id__in=[p.pk for p in patients]
         ).values_list("patient_id", flat=True)
     )
-    rows = [
+    return [
         AccessLog(
             at=now,
             user=actor.user,
@@ -90,7 +141,6 @@ def log_access(
         )
         for patient in patients
     ]
-    return AccessLog.objects.bulk_create(rows)
 
 
 def log_denied(actor: Actor, patient_id: object, what: str) -> AccessLog:

@@ -20,7 +20,14 @@ from django.utils.text import capfirst
 
 from accounts.models import Assignment, CareUnit, Role, User, Vardgivare
 from core import clock
-from journal.accesslog import Action, Actor, log_access, log_denied, log_settings_for
+from journal.accesslog import (
+    Action,
+    Actor,
+    access_rows,
+    log_access,
+    log_denied,
+    log_settings_for,
+)
 from journal.models import AccessLog, CareRelation, IdentityKind, JournalEntry, LogReview, Patient
 from journal.personnummer import (
     IdentityNumber,
@@ -447,13 +454,21 @@ def mark_reviewable_patients(rows, units: list[CareUnit]) -> None:
 
 
 def log_review_shown(actor: Actor, rows, action: str, what: str) -> None:
-    """Logs the patients a log review showed, each under the unit whose log row it was."""
+    """Logs the patients a log review showed, each under the unit whose log row it was, in one
+    INSERT: an export is logged whole before its first byte, or not at all."""
     by_unit: dict[int, tuple[CareUnit, list[Patient]]] = {}
     for row in rows:
         if row.patient_id and getattr(row, "patient_visible", False):
             by_unit.setdefault(row.unit_id, (row.unit, []))[1].append(row.patient)
-    for unit, patients in by_unit.values():
-        log_access(replace(actor, unit=unit), patients, action, what, purpose=REVIEW_PURPOSE)
+    log_rows = [
+        log_row
+        for unit, patients in by_unit.values()
+        for log_row in access_rows(
+            replace(actor, unit=unit), patients, action, what, purpose=REVIEW_PURPOSE
+        )
+    ]
+    if log_rows:
+        AccessLog.objects.bulk_create(log_rows)
 
 
 def log_reviews_for(units: list[CareUnit]) -> QuerySet[LogReview]:

@@ -22,7 +22,7 @@ from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
 from core import clock
 from journal import selectors, services
-from journal.accesslog import Action, Actor, log_settings_for
+from journal.accesslog import Action, Actor, log_settings_for, printout
 from journal.forms import (
     JournalCorrectionForm,
     JournalDraftForm,
@@ -606,17 +606,18 @@ def log_extract(request: HttpRequest) -> HttpResponse:
                 _("Det finns inga uppgifter om den patienten hos %(vg)s.") % {"vg": vardgivare},
             )
         else:
-            lines = selectors.log_extract(actor=actor, patient=patient, vardgivare=vardgivare)
-            content = render_pdf(
-                "journal/log_extract_pdf.html",
-                {
-                    "patient": patient,
-                    "lines": lines,
-                    "vardgivare": vardgivare,
-                    "made_by": request.user,
-                    "made_at": clock.localtime(),
-                },
-            )
+            with printout():
+                lines = selectors.log_extract(actor=actor, patient=patient, vardgivare=vardgivare)
+                content = render_pdf(
+                    "journal/log_extract_pdf.html",
+                    {
+                        "patient": patient,
+                        "lines": lines,
+                        "vardgivare": vardgivare,
+                        "made_by": request.user,
+                        "made_at": clock.localtime(),
+                    },
+                )
             stamp = clock.localtime().strftime("%Y%m%d-%H%M")
             return pdf_response(content, f"loggutdrag-{stamp}.pdf")
     return render(

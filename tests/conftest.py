@@ -8,12 +8,15 @@ import time_machine
 from django.conf import settings
 
 from tests.factories import CareUnitFactory, staff_at
+from tests.production import MANIFEST_STORAGE, collect_static
 
 
 def pytest_configure(config):
     # Argon2 costs ~50-100 ms a password; tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Plain storage: tests do not need collectstatic's manifest (one test checks it on its own).
+    # Plain storage for most tests: live_server serves static files through the finders, which
+    # know no hashed names. Every PDF test and the production smoke run use the manifest
+    # storage (production_static below), where a PDF's stylesheet lookup once broke.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -66,3 +69,19 @@ def private_media(settings, tmp_path):
     """Uploaded documents go to a folder of the test's own."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """Static files collected once per run as the image build collects them."""
+    folder = tmp_path_factory.mktemp("collected-static")
+    collect_static(folder)
+    return folder
+
+
+@pytest.fixture
+def production_static(settings, collected_static):
+    """The static storage production runs with: hashed names from collectstatic's manifest."""
+    settings.STATIC_ROOT = collected_static
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": MANIFEST_STORAGE}}
+    return collected_static

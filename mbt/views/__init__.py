@@ -19,7 +19,7 @@ from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
 from core import clock
 from journal import selectors as journal_selectors
-from journal.accesslog import Action, Actor, log_access
+from journal.accesslog import Action, Actor, log_access, printout
 from journal.personnummer import InvalidIdentityNumber, parse_identity_number
 from journal.services import DuplicateSubmission
 from journal.views import form_errors_to
@@ -551,24 +551,25 @@ def agenda_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     items = (
         [i for i in agenda.on_agenda if i.covered_for_external] if external else agenda.on_agenda
     )
-    log_access(
-        actor,
-        [i.case.patient for i in items],
-        Action.PRINT,
-        "MBT-dagordning (extern)" if external else "MBT-dagordning",
-    )
-    content = render_pdf(
-        "mbt/agenda_pdf.html",
-        {
-            "meeting": current,
-            "agenda": agenda,
-            "items": items,
-            "external": external,
-            "unit": actor.unit,
-            "printed_at": clock.localtime(),
-            "printed_by": request.user,
-        },
-    )
+    with printout():
+        log_access(
+            actor,
+            [i.case.patient for i in items],
+            Action.PRINT,
+            "MBT-dagordning (extern)" if external else "MBT-dagordning",
+        )
+        content = render_pdf(
+            "mbt/agenda_pdf.html",
+            {
+                "meeting": current,
+                "agenda": agenda,
+                "items": items,
+                "external": external,
+                "unit": actor.unit,
+                "printed_at": clock.localtime(),
+                "printed_by": request.user,
+            },
+        )
     stamp = timezone.localtime(current.starts_at).strftime("%Y%m%d")
     return pdf_response(content, f"mbt-dagordning-{stamp}{'-extern' if external else ''}.pdf")
 

@@ -20,7 +20,7 @@ from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
 from core import clock
-from journal.accesslog import Actor
+from journal.accesslog import Actor, printout
 from journal.forms import staff_choices
 from journal.services import ConflictError
 from journal.views import form_errors_to
@@ -271,17 +271,18 @@ def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if not meeting.is_closed:
         raise Http404
     external = request.GET.get("version") == "extern"
-    content = render_pdf(
-        "mbt/minutes_pdf.html",
-        {
-            "meeting": meeting,
-            "minutes": selectors.minutes(actor=actor, meeting=meeting, external=external),
-            "external": external,
-            "unit": actor.unit,
-            "printed_at": clock.localtime(),
-            "printed_by": request.user,
-        },
-    )
+    with printout():
+        content = render_pdf(
+            "mbt/minutes_pdf.html",
+            {
+                "meeting": meeting,
+                "minutes": selectors.minutes(actor=actor, meeting=meeting, external=external),
+                "external": external,
+                "unit": actor.unit,
+                "printed_at": clock.localtime(),
+                "printed_by": request.user,
+            },
+        )
     stamp = timezone.localtime(meeting.starts_at).strftime("%Y%m%d")
     return pdf_response(content, f"mbt-protokoll-{stamp}{'-extern' if external else ''}.pdf")
 

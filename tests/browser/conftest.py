@@ -4,9 +4,12 @@ context per test. Never `playwright install`: it downloads a browser of its own.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import START_TIMEOUT, HelperDidNotStart, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -21,6 +24,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Generous on purpose: on a loaded machine a page or an axe run that takes a second can take
+# ten. A passing test never waits for these; a failing one says what it waited for.
+ACTION_TIMEOUT_MS = 30_000
+EXPECT_TIMEOUT_MS = 20_000
 
 
 def pytest_collection_modifyitems(items):
@@ -31,19 +38,36 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Error, expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        started = time.monotonic()
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=START_TIMEOUT * 1000
+            )
+        except Error as error:
+            raise HelperDidNotStart(
+                f"Chromium ({CHROMIUM}) did not start after {time.monotonic() - started:.1f} s "
+                f"with {' '.join(CHROMIUM_ARGS)}:\n{error}"
+            ) from error
         yield browser
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def ready_live_server(live_server):
+    """The live server, once it serves a request (a static file: no database needed)."""
+    wait_for_http(f"{live_server.url}/static/css/app.css", what="The live server")
+    return live_server
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, ready_live_server):
     # bypass_csp lets the test inject axe-core; the app's own pages never need it.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE")
-    context.set_default_timeout(10_000)
+    context = browser.new_context(base_url=ready_live_server.url, bypass_csp=True, locale="sv-SE")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     console_errors: list[str] = []
 

@@ -4,49 +4,17 @@ reproducible."""
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from tests.production import manage, production_env
+
 ROOT = Path(__file__).resolve().parents[2]
-# Variables tests.environment sets for the test run that a production deployment leaves unset.
-_TEST_ONLY = {
-    "DJANGO_SECURE_SSL_REDIRECT",
-    "DJANGO_SECURE_COOKIES",
-    "DJANGO_HSTS_SECONDS",
-    "TRUSTED_PROXY_COUNT",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-}
-
-
-def production_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _TEST_ONLY}
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="atergang.region.example",
-        DJANGO_CSRF_TRUSTED_ORIGINS="https://atergang.region.example",
-    )
-    env.update(overrides)
-    return env
-
-
-def manage(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env or production_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -80,10 +48,8 @@ def test_migrations_are_complete():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_collectstatic_with_manifest_storage(tmp_path):
-    result = manage("collectstatic", "--no-input", env=production_env(STATIC_ROOT=str(tmp_path)))
-    assert result.returncode == 0, result.stdout + result.stderr
-    manifest = (tmp_path / "staticfiles.json").read_text()
+def test_collectstatic_with_manifest_storage(collected_static):
+    manifest = (collected_static / "staticfiles.json").read_text()
     for needed in ("css/app.css", "css/print.css", "js/session.js", "django_htmx/htmx-2.min.js"):
         assert f'"{needed}"' in manifest
 

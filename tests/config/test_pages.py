@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -10,7 +11,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import formats
 
-from tests.factories import UserFactory
+from accounts.models import Role
+from tests.factories import UserFactory, staff_at
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +112,17 @@ def test_admin_lists_set_up_data(client):
         "accounts/organisation",
     ):
         assert client.get(f"/admin/{url}/").status_code == 200, url
+
+
+def test_every_area_in_the_navigation_opens_for_those_who_see_it(client, unit):
+    # The navigation shows an area only to roles that may use it: never a link that answers 403.
+    for role in (Role.CARE, Role.ADMINISTRATION, Role.MANAGER):
+        client.force_login(staff_at(unit, role=role))
+        page = client.get("/").content.decode()
+        nav = page[page.index('aria-label="Huvudmeny"') : page.index("</nav>")]
+        links = re.findall(r'href="([^"]+)"', nav)
+        assert links, role
+        for link in links:
+            assert client.get(link).status_code == 200, (role, link)
+    client.force_login(staff_at(unit, role=Role.ADMINISTRATION))
+    assert 'href="/koordinering/"' not in client.get("/").content.decode()

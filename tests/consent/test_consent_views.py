@@ -4,13 +4,11 @@ another unit's user, htmx and bad input."""
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from pypdf import PdfReader
 
 from consent import services
 from consent.models import Consent
@@ -18,6 +16,7 @@ from consent.uploads import check_upload
 from journal.models import AccessLog, JournalEntry
 from tests.consent.helpers import ELF, pdf_bytes, upload
 from tests.factories import actor_for, register_patient, staff_at
+from tests.pdfs import printed
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -216,13 +215,12 @@ def test_consent_of_another_unit_for_a_shared_patient_is_404(
     assert "Inga samtycken registrerade" in page
 
 
-def test_blankett_pdf(clinician_client, patient):
+def test_blankett_pdf(clinician_client, patient, production_static):
     response = clinician_client.get(
         f"/patienter/{patient.pk}/samtycken/blankett/?blankett-scope=mbt"
     )
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="samtyckesblankett-mbt.pdf"'
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = printed(response)
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Samtycke" in text and "Åsa Öberg" in text and patient.formatted_identity in text
     assert "medicinska bedömningsteam" in text and "Omfattas av sekretess" in text

@@ -3,8 +3,6 @@ follow-up list with its filters, "new since my last review", hidden personnummer
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +14,7 @@ from coordination.models import Activity, Episode, FkInformation, SickLeavePerio
 from journal.models import AccessLog
 from tests.coordination.conftest import days_ago, give_consent, record_activity, start_episode
 from tests.factories import register_patient, staff_at
+from tests.pdfs import printed_text
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -360,7 +359,7 @@ def test_hidden_personnummer_are_not_in_the_html(coordinator_client, unit_list, 
     assert number in coordinator_client.get("/koordinering/").content.decode()
 
 
-def test_exports_are_logged(coordinator_client, unit_list):
+def test_exports_are_logged(coordinator_client, unit_list, production_static):
     response = coordinator_client.get("/koordinering/?format=csv")
     content = response.content
     assert content.startswith(b"\xef\xbb\xbf")
@@ -369,11 +368,7 @@ def test_exports_are_logged(coordinator_client, unit_list):
     assert "Åkesson;Lång" in text and "Dahl" not in text
     assert AccessLog.objects.filter(action="export", what="uppföljningslista (csv)").count() == 2
 
-    from pypdf import PdfReader
-
-    pdf = coordinator_client.get("/koordinering/?format=pdf")
-    reader = PdfReader(io.BytesIO(pdf.content))
-    text = "".join(page.extract_text() for page in reader.pages)
+    text = printed_text(coordinator_client.get("/koordinering/?format=pdf"))
     assert "Omfattas av sekretess" in text and "Lång Åkesson" in text
     assert AccessLog.objects.filter(action="print", what="uppföljningslista (pdf)").count() == 2
 
@@ -434,9 +429,9 @@ def plan_data(unit, **overrides):
     return data
 
 
-def test_plan_drawn_up_followed_up_and_printed(coordinator_client, episode, unit):
-    from pypdf import PdfReader
-
+def test_plan_drawn_up_followed_up_and_printed(
+    coordinator_client, episode, unit, production_static
+):
     from coordination.models import PlanVersion
 
     url = f"/koordinering/arenden/{episode.pk}/plan/"
@@ -460,8 +455,9 @@ def test_plan_drawn_up_followed_up_and_printed(coordinator_client, episode, unit
     assert stale.status_code == 400 and "ny version av planen" in stale.content.decode()
     assert [v.kva_code for v in PlanVersion.objects.order_by("number")] == ["DV077", "AW026"]
 
-    pdf = coordinator_client.get(f"/koordinering/arenden/{episode.pk}/plan.pdf?version=1")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = printed_text(
+        coordinator_client.get(f"/koordinering/arenden/{episode.pk}/plan.pdf?version=1")
+    )
     assert "Plan för återgång i arbete" in text and "Version 1" not in text.split("Mål")[1]
     assert "Förmiddagar" in text and "Omfattas av sekretess" in text
     assert AccessLog.objects.filter(action="print", what="vårdplan").count() == 1
@@ -486,3 +482,9 @@ def test_another_units_sick_leave_period_is_404_with_a_denied_row(
     assert {(row.patient_id, row.what) for row in denied} == {
         (patient.pk, f"sjukskrivningsperiod {period.pk}")
     }
+
+
+def test_a_plan_pdf_without_a_plan_prints_nothing(coordinator_client, episode):
+    response = coordinator_client.get(f"/koordinering/arenden/{episode.pk}/plan.pdf")
+    assert response.status_code == 302
+    assert not AccessLog.objects.filter(action="print").exists()

@@ -4,7 +4,6 @@ log extract as a PDF read back with pypdf."""
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import uuid
 
@@ -12,12 +11,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from pypdf import PdfReader
 
 from accounts.models import Role
 from journal.accesslog import Action, log_access
 from journal.models import AccessLog, LogReview, LogReviewSettings
-from tests.factories import CareUnitFactory, actor_for, register_patient, staff_at
+from tests.factories import (
+    AssignmentFactory,
+    CareUnitFactory,
+    actor_for,
+    register_patient,
+    staff_at,
+)
+from tests.pdfs import printed
 
 pytestmark = pytest.mark.django_db
 URL = "/logguppfoljning/"
@@ -194,6 +199,28 @@ def test_csv_export(manager_client, unit, manager):
     assert AccessLog.objects.filter(user=manager, action=Action.EXPORT, patient=patient).exists()
 
 
+def test_a_csv_export_writes_all_its_export_rows_in_one_statement(manager_client, manager, unit):
+    # A manager of two units exports both units' log: the export rows (one per patient, under
+    # the unit whose log row it was) are in the database, all or none, before the first byte.
+    sister = CareUnitFactory(vardgivare=unit.vardgivare, name="Vårdcentralen Syster")
+    AssignmentFactory(user=manager, unit=sister, role=Role.MANAGER)
+    session = manager_client.session
+    session["active_unit_id"] = unit.pk
+    session.save()
+    here = register_patient(unit, last_name="Häringsson")
+    there = register_patient(sister, last_name="Däringsson")
+    with CaptureQueriesContext(connection) as ctx:
+        response = manager_client.post(URL, today_filter(export="csv"))
+    assert response.status_code == 200 and not response.streaming
+    inserts = [q["sql"] for q in ctx if q["sql"].startswith('INSERT INTO "journal_accesslog"')]
+    assert len(inserts) == 1
+    exported = AccessLog.objects.filter(user=manager, action=Action.EXPORT)
+    assert {(row.patient_id, row.unit_id) for row in exported} == {
+        (here.pk, unit.pk),
+        (there.pk, sister.pk),
+    }
+
+
 def test_record_a_review(manager_client, unit, manager):
     data = {
         "unit": unit.pk,
@@ -254,7 +281,9 @@ def test_settings(manager_client, unit):
     assert settings.office_start == datetime.time(6, 30) and str(settings.volume_factor) == "2.5"
 
 
-def test_log_extract_pdf_covers_every_unit_of_the_vardgivare(manager_client, unit, manager):
+def test_log_extract_pdf_covers_every_unit_of_the_vardgivare(
+    manager_client, unit, manager, production_static
+):
     sister = CareUnitFactory(vardgivare=unit.vardgivare, name="Vårdcentralen Syster")
     foreign = CareUnitFactory(name="Vårdcentralen Främmande")
     name = {"first_name": "Greta", "last_name": "Ödman"}
@@ -262,10 +291,8 @@ def test_log_extract_pdf_covers_every_unit_of_the_vardgivare(manager_client, uni
     register_patient(sister, identity=patient.identity_number, **name)
     register_patient(foreign, identity=patient.identity_number, **name)
     response = manager_client.post(URL + "loggutdrag/", {"identity": patient.formatted_identity})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
     assert patient.identity_number not in response["Content-Disposition"]
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = printed(response)
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Loggutdrag" in text and "Omfattas av sekretess" in text
     assert "Greta Ödman" in text and patient.formatted_identity in text

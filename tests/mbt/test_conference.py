@@ -4,14 +4,12 @@ nothing), feedback and its due dates, reassignment, minutes and addenda."""
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from pypdf import PdfReader
 
 from accounts.middleware import SESSION_LAST_ACTIVITY
 from accounts.models import Role
@@ -30,6 +28,7 @@ from mbt.models import (
     Postponement,
 )
 from tests.factories import actor_for, register_patient, staff_at
+from tests.pdfs import printed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -474,7 +473,9 @@ def test_another_unit_cannot_touch_the_conference(client, held, actor, unit, oth
     assert client.post(f"/mbt/moten/{held.pk}/avsluta/").status_code == 404
 
 
-def test_minutes_pdf_internal_and_external(coordinator_client, held, actor, unit, team, fk):
+def test_minutes_pdf_internal_and_external(
+    coordinator_client, held, actor, unit, team, fk, production_static
+):
     from consent import services as consent_services
 
     services.member_add_external(
@@ -497,12 +498,12 @@ def test_minutes_pdf_internal_and_external(coordinator_client, held, actor, unit
     close(actor, held)
     services.addendum_add(actor=actor, meeting=held, text="Rättelse av åtgärd.")
     internal = coordinator_client.get(f"/mbt/moten/{held.pk}/protokoll.pdf")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(internal.content)).pages)
+    text = printed_text(internal)
     assert "Protokoll" in text and "Med Samtycke" in text and consenting.formatted_identity in text
     assert "Intern diskussionstext" in text and "Rättelse av åtgärd." in text
     assert "Helena" in text and "digitalt" in text and "Omfattas av sekretess" in text
     external = coordinator_client.get(f"/mbt/moten/{held.pk}/protokoll.pdf?version=extern")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(external.content)).pages)
+    text = printed_text(external)
     assert "Med Samtycke" in text and consenting.formatted_identity not in text
     assert "Intern diskussionstext" not in text
     assert (

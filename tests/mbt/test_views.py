@@ -18,6 +18,7 @@ from journal.models import AccessLog
 from mbt import services
 from mbt.models import CaseReferral, MbtRole
 from tests.factories import register_patient, staff_at
+from tests.pdfs import printed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -153,12 +154,9 @@ def test_registration_waiting_for_consent_says_why(coordinator_client, actor, me
 # --- The agenda PDFs ----------------------------------------------------------------------------
 
 
-def pdf_text(response) -> str:
-    reader = PdfReader(io.BytesIO(response.content))
-    return "".join(page.extract_text() for page in reader.pages)
-
-
-def test_internal_and_external_agenda(coordinator_client, actor, meeting, unit, fk):
+def test_internal_and_external_agenda(
+    coordinator_client, actor, meeting, unit, fk, production_static
+):
     services.member_add_external(
         actor=actor, organisation=fk, name="Helena", email="", role=MbtRole.FK
     )
@@ -180,14 +178,13 @@ def test_internal_and_external_agenda(coordinator_client, actor, meeting, unit, 
         background="Känslig bakgrund",
     )
     internal = coordinator_client.get(f"/mbt/moten/{meeting.pk}/dagordning.pdf")
-    assert internal.status_code == 200 and internal["Content-Type"] == "application/pdf"
-    text = pdf_text(internal)
+    text = printed_text(internal)
     assert "Omfattas av sekretess" in text and "Med Samtycke" in text
     assert with_consent.formatted_identity in text
     assert "Utan Samtycke" not in text  # waits for consent: not on the agenda
 
     external = coordinator_client.get(f"/mbt/moten/{meeting.pk}/dagordning.pdf?version=extern")
-    text = pdf_text(external)
+    text = printed_text(external)
     assert "Med Samtycke" in text and f"född {with_consent.birth_date.year}" in text
     assert with_consent.identity_number[8:] not in text.replace(" ", "")
     assert with_consent.formatted_identity not in text
@@ -200,7 +197,9 @@ def test_internal_and_external_agenda(coordinator_client, actor, meeting, unit, 
     assert not prints.filter(patient=without).exists()
 
 
-def test_external_agenda_without_any_consent_is_empty(coordinator_client, actor, meeting, unit, fk):
+def test_external_agenda_without_any_consent_is_empty(
+    coordinator_client, actor, meeting, unit, fk, production_static
+):
     services.member_add_external(
         actor=actor, organisation=fk, name="Helena", email="", role=MbtRole.FK
     )
@@ -208,7 +207,7 @@ def test_external_agenda_without_any_consent_is_empty(coordinator_client, actor,
     services.member_end(actor=actor, member=services.team_for(unit).members.get(name="Helena"))
     patient = register_patient(unit, actor.user, first_name="Intern", last_name="Bara")
     register(actor, patient, meeting)
-    text = pdf_text(
+    text = printed_text(
         coordinator_client.get(f"/mbt/moten/{meeting.pk}/dagordning.pdf?version=extern")
     )
     assert "Intern Bara" not in text and "Inga ärenden" in text

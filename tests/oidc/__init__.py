@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
 import shutil
 import subprocess
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
+
+from tests.waiting import HelperDidNotStart, OutputReader
 
 ROOT = Path(__file__).resolve().parents[2]
 LOA2 = "http://id.elegnamnden.se/loa/1.0/loa2"
@@ -86,32 +85,20 @@ class IdentityProvider:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        self.port = self._wait_until_ready()
-        # Keep reading what the provider prints, so a full pipe never blocks it.
-        threading.Thread(target=self._drain, args=(echo,), daemon=True).start()
+        # Reads everything the provider prints, so a full pipe never blocks it.
+        self.output = OutputReader(
+            self.process.stdout, echo="identitetsleverantör" if echo else None
+        )
+        try:
+            ready = self.output.wait_for(
+                r"^ready (\d+)$", process=self.process, what="The test identity provider"
+            )
+        except HelperDidNotStart:
+            self.stop()
+            raise
+        self.port = int(ready.group(1))
         self.issuer = f"http://localhost:{self.port}"
         self.discovery_url = f"{self.issuer}/.well-known/openid-configuration"
-
-    def _wait_until_ready(self, timeout: float = 20) -> int:
-        deadline = time.monotonic() + timeout
-        seen = []
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.process.stdout], [], [], 0.2)
-            if ready:
-                line = self.process.stdout.readline()
-                if not line and self.process.poll() is not None:
-                    break
-                seen.append(line)
-                match = re.match(r"ready (\d+)", line)
-                if match:
-                    return int(match.group(1))
-        self.stop()
-        raise RuntimeError("The test identity provider did not start:\n" + "".join(seen))
-
-    def _drain(self, echo: bool) -> None:
-        for line in self.process.stdout:
-            if echo:
-                print(f"[identitetsleverantör] {line}", end="", flush=True)
 
     def stop(self) -> None:
         if self.process.poll() is None:
