@@ -7,7 +7,7 @@ for patient search by number and by name, for log review with each filter, and f
 log extract (PDF).
 
     make bench                      # or: python -m bench bench_patients [--patients N --rows N]
-    python -m bench bench_patients --rows 10000000 --months 24     # national scale
+    python -m bench bench_patients --rows 10000000 --months 24 --units 100   # national scale
 
 It runs in a database of its own (atergang_bench), created and dropped around the run.
 """
@@ -56,7 +56,9 @@ def identity_numbers(count: int) -> list[tuple[str, str]]:
     return result[:count]
 
 
-def seed(*, patients: int, rows: int, months: int = 12, seed_value: int = 7) -> dict:
+def seed(
+    *, patients: int, rows: int, months: int = 12, units: int = UNITS, seed_value: int = 7
+) -> dict:
     """Bulk-loads the data set into the current database; returns what the timings need."""
     import datetime
 
@@ -74,13 +76,14 @@ def seed(*, patients: int, rows: int, months: int = 12, seed_value: int = 7) -> 
         )
         for i in range(2)
     ]
+    units_count = units
     units = [
         CareUnit.objects.create(
             vardgivare=vardgivare[i % 2],
             name=f"Bench vårdcentral {i:02d}",
             hsa_id=f"SE9990001{i:03d}-B",
         )
-        for i in range(UNITS)
+        for i in range(units_count)
     ]
     password = "!"  # noqa: S105 - an unusable password: the benchmark logs in with force_login
     users = User.objects.bulk_create(
@@ -92,7 +95,7 @@ def seed(*, patients: int, rows: int, months: int = 12, seed_value: int = 7) -> 
                 profession="lakare",
                 password=password,
             )
-            for u in range(UNITS)
+            for u in range(units_count)
             for s in range(STAFF_PER_UNIT)
         ]
     )
@@ -127,14 +130,14 @@ def seed(*, patients: int, rows: int, months: int = 12, seed_value: int = 7) -> 
     for i, patient in enumerate(created):
         relations.append(
             CareRelation(
-                patient=patient, unit=units[i % UNITS], created_by=users[0], created_at=now
+                patient=patient, unit=units[i % units_count], created_by=users[0], created_at=now
             )
         )
         if i % 20 == 0:  # some patients at two units
             relations.append(
                 CareRelation(
                     patient=patient,
-                    unit=units[(i + 1) % UNITS],
+                    unit=units[(i + 1) % units_count],
                     created_by=users[0],
                     created_at=now,
                 )
@@ -159,8 +162,8 @@ def seed(*, patients: int, rows: int, months: int = 12, seed_value: int = 7) -> 
                  has_care_relation, protected_identity, outside_office_hours)
             SELECT
                 now() - (random() * %(span)s::interval),
-                %(first_user)s + (g %% {UNITS * STAFF_PER_UNIT}),
-                %(first_unit)s + ((g %% {UNITS * STAFF_PER_UNIT}) / {STAFF_PER_UNIT}),
+                %(first_user)s + (g %% {units_count * STAFF_PER_UNIT}),
+                %(first_unit)s + ((g %% {units_count * STAFF_PER_UNIT}) / {STAFF_PER_UNIT}),
                 %(first_patient)s + ((g::bigint * 7919) %% %(patients)s),
                 (ARRAY['read','read','read','search','create','update','print'])[1 + (g %% 7)],
                 'patientöversikt', 'vård och behandling', '10.0.0.1', 'bench',
@@ -180,7 +183,7 @@ def seed(*, patients: int, rows: int, months: int = 12, seed_value: int = 7) -> 
         cursor.execute(f"ANALYZE {Patient._meta.db_table}")
         cursor.execute(f"ANALYZE {CareRelation._meta.db_table}")
     busy_unit = units[3]
-    sample = list(created[3::UNITS][:50])
+    sample = list(created[3::units_count][:50])
     return {
         "units": units,
         "users": users,
@@ -273,15 +276,15 @@ def measure(data: dict, *, repeats: int) -> list[tuple[str, float, float]]:
 
 
 def run(
-    *, patients: int, rows: int, repeats: int, months: int = 12
+    *, patients: int, rows: int, repeats: int, months: int = 12, units: int = UNITS
 ) -> list[tuple[str, float, float]]:
     """Seeds and measures in the current database."""
     started = time.perf_counter()
-    data = seed(patients=patients, rows=rows, months=months)
+    data = seed(patients=patients, rows=rows, months=months, units=units)
     seconds = time.perf_counter() - started
     print(
-        f"seeded {patients} patients and {rows} access-log rows over {months} months "
-        f"in {seconds:.1f} s"
+        f"seeded {patients} patients at {units} units and {rows} access-log rows over "
+        f"{months} months in {seconds:.1f} s"
     )
     results = measure(data, repeats=repeats)
     print(f"{'what':45} {'median ms':>10} {'p95 ms':>10}")
@@ -296,10 +299,17 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--months", type=int, default=12, help="months the log rows spread over")
+    parser.add_argument("--units", type=int, default=UNITS, help="care units (10 staff each)")
     parser.add_argument(
         "--keep", action="store_true", help="keep the atergang_bench database for EXPLAIN"
     )
     args = parser.parse_args(argv)
 
     with bench_database("atergang_bench", keep=args.keep):
-        run(patients=args.patients, rows=args.rows, repeats=args.repeats, months=args.months)
+        run(
+            patients=args.patients,
+            rows=args.rows,
+            repeats=args.repeats,
+            months=args.months,
+            units=args.units,
+        )

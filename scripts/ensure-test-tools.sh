@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Python packages: Debian's Chromium (driven by
 # Playwright; never `playwright install`, which downloads its own browser), docker-compose (to
-# validate docker-compose.yml; no Docker engine is needed), pgBackRest (the backup restore drill)
+# validate docker-compose.yml; no Docker engine is needed), Caddy (to validate deploy/Caddyfile),
+# pgBackRest (the backup restore drill)
 # and the npm packages: axe-core, and
 # oidc-provider, the OpenID Connect provider the tests run with Node.js on a loopback port.
 set -euo pipefail
@@ -10,6 +11,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v pgbackrest >/dev/null 2>&1 || missing+=(pgbackrest)
+command -v caddy >/dev/null 2>&1 || missing+=(caddy)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 

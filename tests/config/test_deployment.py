@@ -4,6 +4,7 @@ reproducible."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -79,6 +80,20 @@ def test_compose_runs_the_app_as_a_less_privileged_role_than_migrations():
     init = (ROOT / "deploy/initdb/10-app-role.sh").read_text()
     assert "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES" in init
     assert "TRUNCATE" not in init and "OWNER" not in init
+
+
+def test_the_proxy_configuration_is_valid_caddy():
+    result = subprocess.run(
+        ["caddy", "validate", "--config", "deploy/Caddyfile", "--adapter", "caddyfile"],
+        cwd=ROOT,
+        env={**os.environ, "SITE_ADDRESS": "atergang.region.example", "TLS_DIRECTIVE": "internal"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Several web containers are all used: the upstreams are looked up, not fixed.
+    assert "dynamic a" in (ROOT / "deploy/Caddyfile").read_text()
 
 
 def test_compose_runs_the_scheduled_jobs_in_a_worker_service_with_a_health_check():
