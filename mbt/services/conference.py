@@ -107,6 +107,21 @@ def attendance_set(*, actor: Actor, meeting: Meeting, member: TeamMember, mode: 
 
 # --- The discussion of a case -------------------------------------------------------------------
 
+SUMMARY_MAX_LENGTH = 20_000
+REFERRAL_OTHER_MAX_LENGTH = 200
+
+
+def _too_long(what: str, length: int, limit: int) -> str:
+    """Refused, never cut: the text stays on the chair's page."""
+
+    def spaced(n: int) -> str:
+        return f"{n:,}".replace(",", "\u00a0")
+
+    return _(
+        "%(what)s är %(length)s tecken lång, högst %(limit)s får plats. Korta texten; inget "
+        "har tagits bort."
+    ) % {"what": what, "length": spaced(length), "limit": spaced(limit)}
+
 
 @transaction.atomic
 def discussion_save(
@@ -120,6 +135,15 @@ def discussion_save(
 ) -> Discussion:
     """Autosave: stores what the chair has typed so far. version is what the page last saw; if
     someone else saved since, ConflictError carries their version and nothing is overwritten."""
+    errors = {}
+    if len(summary) > SUMMARY_MAX_LENGTH:
+        errors["summary"] = _too_long(_("Sammanfattningen"), len(summary), SUMMARY_MAX_LENGTH)
+    if len(referral_other.strip()) > REFERRAL_OTHER_MAX_LENGTH:
+        errors["referral_other"] = _too_long(
+            _("Remissmottagaren"), len(referral_other.strip()), REFERRAL_OTHER_MAX_LENGTH
+        )
+    if errors:
+        raise ValidationError(errors)
     current_case, meeting = case_and_meeting_locked(actor, case)
     _check_open(meeting)
     outcomes = [o for o in dict.fromkeys(outcomes) if o in Outcome.values]
@@ -264,18 +288,44 @@ def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
 # --- Closing the meeting ------------------------------------------------------------------------
 
 
+# Roles that name an organisation rather than a profession: the organisation itself is named.
+_ORGANISATION_ROLES = (MbtRole.FK, MbtRole.AF, MbtRole.SOCIALTJANST)
+
+
+def _participant(member: TeamMember) -> str:
+    """How one participant is named in the conference entry: the profession, or for an external
+    member the organisation once ("Försäkringskassan", "fysioterapeut från Fysiokliniken AB")."""
+    if member.is_external:
+        organisation = member.organisation.name
+        if member.role in _ORGANISATION_ROLES:
+            return organisation
+        return _("%(role)s från %(organisation)s") % {
+            "role": str(MbtRole(member.role).label).lower(),
+            "organisation": organisation,
+        }
+    if member.role == MbtRole.SAMTALSMOTTAGNING and member.user.profession in (
+        "kurator",
+        "psykolog",
+    ):
+        return member.user.get_profession_display().lower()
+    return str(MbtRole(member.role).label).lower()
+
+
 def _participants_text(members, modes) -> str:
+    """The participants, comma-separated, one entry each. How someone took part is said in
+    brackets after them, so "digitalt" is never read as a participant of its own."""
     parts = []
     for member in members:
         mode = modes.get(member.pk)
         if mode == Attendance.Mode.ABSENT:
             continue
-        role = str(MbtRole(member.role).label).lower()
+        notes = []
         if member.is_external:
-            role = f"{role} ({member.organisation.name}, extern)"
+            notes.append(_("extern"))
         if mode == Attendance.Mode.DIGITAL:
-            role = f"{role}, digitalt"
-        parts.append(role)
+            notes.append(_("digitalt"))
+        name = _participant(member)
+        parts.append(f"{name} ({' och '.join(notes)})" if notes else name)
     return ", ".join(parts)
 
 

@@ -105,9 +105,10 @@ def discussion(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(actor=actor, case_id=case_id, what="MBT-konferens")
     _chair_only(request, case.meeting)
     version = _int(request.POST.get("take_over") or request.POST.get("version"))
-    summary = request.POST.get("summary", "")[:20_000]
+    # Whole, never cut: a text over its limit is refused by the service, and stays on the page.
+    summary = request.POST.get("summary", "")
     outcomes = request.POST.getlist("outcomes")
-    referral_other = request.POST.get("referral_other", "")[:200]
+    referral_other = request.POST.get("referral_other", "")
     context = {"case": case, "summary": summary, "outcomes_sent": outcomes}
     try:
         saved = services.discussion_save(
