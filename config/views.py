@@ -82,6 +82,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "expiring_consents": consent_selectors.expiring_count(unit=request.active_unit),
             "expiry_window": consent_selectors.EXPIRY_WINDOW_DAYS,
             "my_cases": mbt_selectors.my_cases(actor=actor),
+            "moved": mbt_selectors.moved_notices(actor=actor),
             "next_meeting": next_meeting,
             "deadline": deadline,
             "countdown": _countdown(deadline) if deadline else "",

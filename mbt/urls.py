@@ -20,6 +20,11 @@ urlpatterns = [
     path("mbt/arenden/<int:case_id>/minuter/", views.case_minutes, name="case_minutes"),
     path("mbt/arenden/<int:case_id>/forberedd/", views.case_prepared, name="case_prepared"),
     path("mbt/arenden/<int:case_id>/sen/", views.case_late, name="case_late"),
+    path(
+        "mbt/arenden/<int:case_id>/nasta-mote/", views.case_next_meeting, name="case_next_meeting"
+    ),
+    path("mbt/arenden/<int:case_id>/samtycke/", views.case_consent, name="case_consent"),
+    path("mbt/flyttade/sedda/", views.moves_seen, name="moves_seen"),
     path("mbt/moten/<int:meeting_id>/konferens/", conference.conference, name="conference"),
     path("mbt/moten/<int:meeting_id>/narvaro/", conference.attendance, name="attendance"),
     path("mbt/moten/<int:meeting_id>/avsluta/", conference.close, name="close"),

@@ -11,12 +11,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import unit_required
 from accounts.models import Profession, Role
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
+from consent import services as consent_services
+from consent.forms import ConsentGiveForm
+from consent.models import Scope
 from core import clock
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access, printout
@@ -24,6 +28,7 @@ from journal.personnummer import InvalidIdentityNumber, parse_identity_number
 from journal.services import DuplicateSubmission
 from journal.views import form_errors_to
 from mbt import calendar, schedule, selectors, services
+from mbt import status as case_status
 from mbt.forms import (
     CancelMeetingForm,
     ChairForm,
@@ -37,7 +42,7 @@ from mbt.forms import (
     WithdrawForm,
     meeting_start,
 )
-from mbt.models import CalendarToken, CaseReferral, Meeting, TeamMember
+from mbt.models import CalendarToken, CaseReferral, Meeting, Postponement, TeamMember
 
 
 def can_plan(request: HttpRequest) -> bool:
@@ -152,6 +157,21 @@ def team(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def moved_message(meeting) -> str:
+    """What closing or cancelling the meeting did with the cases it did not discuss."""
+    moved = selectors.moved_from(meeting)
+    if not moved:
+        return ""
+    when = timezone.localtime(moved[0].to_meeting.starts_at).strftime("%Y-%m-%d")
+    return ngettext(
+        "%(n)s ärende som inte togs upp är flyttat till mötet %(when)s; anmälaren har fått "
+        "veta det.",
+        "%(n)s ärenden som inte togs upp är flyttade till mötet %(when)s; anmälarna har fått "
+        "veta det.",
+        len(moved),
+    ) % {"n": len(moved), "when": when}
 
 
 def _int(value) -> int | None:
@@ -275,7 +295,8 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     services.meeting_cancel(
                         actor=actor, meeting=current, reason=data["reason"], version=data["version"]
                     )
-                    messages.success(request, _("Mötet är inställt."))
+                    moved = moved_message(current)
+                    messages.success(request, f"{_('Mötet är inställt.')} {moved}".strip())
                 else:
                     services.meeting_set_chair(
                         actor=actor,
@@ -302,6 +323,12 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "move_form": move_form,
             "cancel_form": cancel_form,
             "chair_form": chair_form,
+            # What cancelling would do with the cases registered to it.
+            "open_cases": CaseReferral.objects.filter(
+                meeting=current,
+                state__in=[CaseReferral.State.REGISTERED, CaseReferral.State.LATE],
+            ).count(),
+            "next_open": services.next_open_meeting(current.team, after=current.starts_at),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -459,38 +486,22 @@ def _patient_by_number(actor: Actor, form: RegisterCaseForm, raw: str):
 
 
 def _registration_message(request, actor: Actor, case: CaseReferral, *, chosen: Meeting) -> None:
-    when = timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
     if case.meeting_id != chosen.pk:
+        when = timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
         messages.info(
             request,
             _("Sista anmälningsdag hade passerat: ärendet är anmält till nästa möte, %(when)s.")
             % {"when": when},
         )
-    agenda = selectors.agenda(actor=actor, meeting=case.meeting, log=False)
-    item = next(
-        (
-            i
-            for i in agenda.on_agenda + agenda.waiting + agenda.left + agenda.late
-            if i.case.pk == case.pk
-        ),
-        None,
-    )
-    if item is None:
-        messages.info(request, _("Ärendet är redan hanterat."))
-    elif item.gate != "ok":
-        messages.warning(
-            request,
-            _("Ärendet är sparat men väntar på samtycke och tas inte upp förrän det finns: %(why)s")
-            % {"why": item.reason},
-        )
-    elif case.state == CaseReferral.State.LATE:
-        messages.warning(
-            request, _("Ärendet är en sen anmälan: ordföranden beslutar om det tas upp.")
-        )
+    status = selectors.with_statuses([case], unit=actor.unit)[0].status
+    text = _("Ärendet är anmält till mötet %(when)s och journalfört.") % {
+        "when": timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
+    }
+    if status.state == case_status.State.REGISTERED:
+        messages.success(request, text)
     else:
-        messages.success(
-            request, _("Ärendet är anmält till mötet %(when)s och journalfört.") % {"when": when}
-        )
+        # Where it stands, in the words every other page uses (mbt.status).
+        messages.warning(request, f"{text} {status.sentence}")
 
 
 @unit_required
@@ -514,26 +525,101 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
                     request, _("Ärendet är borttaget från mötet och det är journalfört.")
                 )
                 return redirect("mbt:meeting", meeting_id=current.meeting_id)
-    agenda = selectors.agenda(actor=actor, meeting=current.meeting, log=False)
-    item = next(
-        (
-            i
-            for i in agenda.on_agenda + agenda.waiting + agenda.left + agenda.late
-            if i.case.pk == current.pk
-        ),
-        None,
-    )
+    selectors.with_statuses([current], unit=actor.unit)
     return render(
         request,
         "mbt/case.html",
         {
             "case": current,
-            "item": item,
+            "status": current.status,
+            "moves": selectors.moves_of(current),
             "form": form,
             "can_withdraw": current.registrant_id == request.user.pk or can_plan(request),
         },
         status=400 if form.errors else 200,
     )
+
+
+@unit_required
+@require_http_methods(["GET", "POST"])
+def case_consent(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The consent detour: from a case waiting for consent, the consent form with MBT chosen;
+    once recorded, back to the case, which says where it stands now."""
+    actor = Actor.from_request(request)
+    current = selectors.case_get(actor=actor, case_id=case_id, what="MBT-ärende, samtycke")
+    patient = current.patient
+    form = ConsentGiveForm(
+        request.POST or None, request.FILES or None, initial={"scope": Scope.MBT}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consent_services.consent_give(
+                actor=actor,
+                patient=patient,
+                scope=data["scope"],
+                form=data["form"],
+                given_on=data["given_on"],
+                valid_until=data["valid_until"],
+                party=data["party"],
+                note=data["note"],
+                document=form.checked_document,
+                submission_key=data["submission_key"],
+            )
+        except DuplicateSubmission:
+            pass  # the first sending recorded it: go back to the case as that one did
+        except ValidationError as error:
+            form_errors_to(form, error)
+        if not form.errors:
+            status = selectors.with_statuses([current], unit=actor.unit)[0].status
+            text = f"{_('Samtycket är registrerat och journalfört.')} {status.sentence}"
+            if status.needs_consent:
+                messages.warning(request, text)
+            else:
+                messages.success(request, text)
+            return redirect("mbt:case", case_id=current.pk)
+    selectors.with_statuses([current], unit=actor.unit)
+    return render(
+        request,
+        "mbt/case_consent.html",
+        {
+            "case": current,
+            "patient": patient,
+            "status": current.status,
+            "relation": journal_selectors.care_relation(actor=actor, patient=patient),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@unit_required
+@require_POST
+def case_next_meeting(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case left on a meeting that is over goes to the next open meeting."""
+    actor = Actor.from_request(request)
+    current = selectors.case_get(actor=actor, case_id=case_id)
+    if current.registrant_id != request.user.pk and not can_plan(request):
+        raise PermissionDenied
+    try:
+        moved = services.case_to_next_meeting(actor=actor, case=current)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        status = selectors.with_statuses([moved], unit=actor.unit)[0].status
+        messages.success(request, status.sentence)
+    return redirect("mbt:case", case_id=current.pk)
+
+
+@unit_required
+@require_POST
+def moves_seen(request: HttpRequest) -> HttpResponse:
+    """The registrant has seen the notices of their moved cases: the start page stops showing
+    them. Only the notices that page showed (their ids), not one that came since."""
+    actor = Actor.from_request(request)
+    ids = [pk for pk in (_int(v) for v in request.POST.getlist("move")) if pk]
+    services.notices_seen(actor=actor, moves=[Postponement(pk=pk) for pk in ids])
+    return redirect("start")
 
 
 # --- Agenda PDF and calendar --------------------------------------------------------------------

@@ -36,7 +36,7 @@ from mbt.forms import (
     ReassignForm,
 )
 from mbt.models import Attendance, Outcome, TeamMember
-from mbt.views import _can_chair, _int, can_plan
+from mbt.views import _can_chair, _int, can_plan, moved_message
 
 
 def _chair_only(request: HttpRequest, meeting) -> None:
@@ -211,21 +211,16 @@ def close(request: HttpRequest, meeting_id: int) -> HttpResponse:
     actor = Actor.from_request(request)
     meeting = selectors.meeting_get(actor=actor, meeting_id=meeting_id)
     _chair_only(request, meeting)
-    current = selectors.agenda(actor=actor, meeting=meeting, log=False)
     try:
-        services.meeting_close(
-            actor=actor, meeting=meeting, agenda_cases=[i.case for i in current.on_agenda]
-        )
+        services.meeting_close(actor=actor, meeting=meeting)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("mbt:conference", meeting_id=meeting.pk)
-    messages.success(
-        request,
-        _(
-            "Mötet är avslutat. Varje anmälare har fått en utkastanteckning att signera och en "
-            "uppgift att återkoppla till patienten."
-        ),
+    text = _(
+        "Mötet är avslutat. Varje anmälare har fått en utkastanteckning att signera och en "
+        "uppgift att återkoppla till patienten."
     )
+    messages.success(request, f"{text} {moved_message(meeting)}".strip())
     return redirect("mbt:minutes", meeting_id=meeting.pk)
 
 

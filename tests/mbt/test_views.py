@@ -148,7 +148,8 @@ def test_registration_waiting_for_consent_says_why(coordinator_client, actor, me
     )
     content = response.content.decode()
     assert "väntar på samtycke" in content
-    assert f"/patienter/{patient.pk}/#samtycken" in content
+    case = CaseReferral.objects.get()
+    assert f"/mbt/arenden/{case.pk}/samtycke/" in content
 
 
 # --- The agenda PDFs ----------------------------------------------------------------------------
