@@ -119,6 +119,8 @@ class CaseOnAgenda:
     starts_at: datetime.datetime | None = None
     prepared_by: list = field(default_factory=list)
     status: CaseStatus | None = None
+    # False for a case a shared screen does not show (mbt.selectors.agenda, shared=True).
+    shown: bool = True
 
 
 @dataclass
@@ -134,6 +136,18 @@ class Agenda:
     members: list[TeamMember]
     modes: dict[int, str]
     external_members: list[TeamMember]
+    shared: bool = False
+
+    @property
+    def visible_on_agenda(self) -> list[CaseOnAgenda]:
+        return [item for item in self.on_agenda if item.shown]
+
+    @property
+    def hidden_count(self) -> int:
+        """Cases a shared screen does not show: all but those the external agenda shows."""
+        return sum(
+            1 for item in self.on_agenda + self.waiting + self.left + self.late if not item.shown
+        )
 
     @property
     def off_agenda_counts(self) -> list[tuple[str, int]]:
@@ -172,10 +186,11 @@ class Agenda:
         return self.members_by_mode(Participation.Mode.AWAY)
 
 
-def agenda(*, actor: Actor, meeting: Meeting, log: bool = True) -> Agenda:
+def agenda(*, actor: Actor, meeting: Meeting, log: bool = True, shared: bool = False) -> Agenda:
     """The meeting's cases in order, split by the consent gate and the late-registration
     decision, with the time plan, who has prepared, and the expected participants. Every
-    patient shown is logged."""
+    patient shown is logged. On a shared screen (core/screen_sharing.py) only the cases the
+    external participants' agenda holds are shown (and logged); the others are counted."""
     team = meeting.team
     members = active_members(team)
     external_members = [m for m in members if m.is_external]
@@ -218,9 +233,15 @@ def agenda(*, actor: Actor, meeting: Meeting, log: bool = True) -> Agenda:
     for item in on_agenda:
         item.starts_at = clock
         clock += datetime.timedelta(minutes=item.case.minutes)
+    if shared:
+        for item in waiting + left + late:
+            item.shown = False
+        for item in on_agenda:
+            item.shown = item.covered_for_external
     modes = dict(Participation.objects.filter(meeting=meeting).values_list("member_id", "mode"))
     if log:
-        log_access(actor, [c.patient for c in cases], Action.READ, "MBT-dagordning")
+        shown = [i.case.patient for i in on_agenda + waiting + left + late if i.shown]
+        log_access(actor, shown, Action.READ, "MBT-dagordning")
     return Agenda(
         meeting=meeting,
         deadline=deadline_of(meeting, team),
@@ -237,6 +258,7 @@ def agenda(*, actor: Actor, meeting: Meeting, log: bool = True) -> Agenda:
         members=members,
         modes=modes,
         external_members=external_members,
+        shared=shared,
     )
 
 
@@ -354,6 +376,10 @@ class Conference:
     next_open: Meeting | None
 
     @property
+    def visible_cases(self) -> list[ConferenceCase]:
+        return [cc for cc in self.cases if cc.item.shown]
+
+    @property
     def can_close_now(self) -> bool:
         return clock.now() >= self.closes_from
 
@@ -373,14 +399,14 @@ class Conference:
         return agenda.waiting + agenda.left + agenda.late + [cc.item for cc in self.not_reached]
 
 
-def conference(*, actor: Actor, meeting: Meeting) -> Conference:
+def conference(*, actor: Actor, meeting: Meeting, shared: bool = False) -> Conference:
     """The chair's screen: the agenda's cases with their discussion so far, action items and
     postponement history, and the attendance."""
     from mbt.models import ActionItem, Discussion, Postponement
     from mbt.services import attendance_modes, missing_present_roles, next_open_meeting
     from mbt.services.conference import closes_from
 
-    current = agenda(actor=actor, meeting=meeting)
+    current = agenda(actor=actor, meeting=meeting, shared=shared)
     case_ids = [item.case.pk for item in current.on_agenda]
     discussions = {d.case_id: d for d in Discussion.objects.filter(case_id__in=case_ids)}
     items: dict[int, list] = defaultdict(list)
@@ -417,8 +443,9 @@ class Minutes:
     modes: dict[int, str]
     missing_present: list[str]
     discussed: list[ConferenceCase]
-    postponed: list
+    postponed: list  # the chair's postponements
     addenda: list
+    moved: list = field(default_factory=list)  # moved on when the meeting closed
 
 
 def minutes(
@@ -493,7 +520,8 @@ def minutes(
             )
             for c in discussed
         ],
-        postponed=postponed,
+        postponed=[p for p in postponed if p.cause == Postponement.Cause.POSTPONED],
+        moved=[p for p in postponed if p.cause != Postponement.Cause.POSTPONED],
         addenda=list(
             Addendum.objects.filter(meeting=meeting).select_related("author").order_by("created_at")
         ),

@@ -21,7 +21,7 @@ from config.pdf import pdf_response, render_pdf
 from consent import services as consent_services
 from consent.forms import ConsentGiveForm
 from consent.models import Scope
-from core import clock
+from core import clock, screen_sharing
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access, printout
 from journal.personnummer import InvalidIdentityNumber, parse_identity_number
@@ -212,7 +212,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
 
 
 def _agenda_context(request: HttpRequest, actor: Actor, meeting: Meeting, **extra) -> dict:
-    agenda = selectors.agenda(actor=actor, meeting=meeting)
+    agenda = selectors.agenda(actor=actor, meeting=meeting, shared=screen_sharing.is_on(request))
     my_member = next((m for m in agenda.members if m.user_id == request.user.pk), None)
     return {
         "meeting": meeting,

@@ -19,7 +19,7 @@ from config.charts import bar_chart
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
-from core import clock
+from core import clock, screen_sharing
 from journal.accesslog import Actor, printout
 from journal.forms import staff_choices
 from journal.services import ConflictError
@@ -47,7 +47,9 @@ def _chair_only(request: HttpRequest, meeting) -> None:
 def _conference_context(request, actor, meeting, **extra) -> dict:
     return {
         "meeting": meeting,
-        "conference": selectors.conference(actor=actor, meeting=meeting),
+        "conference": selectors.conference(
+            actor=actor, meeting=meeting, shared=screen_sharing.is_on(request)
+        ),
         "outcomes": Outcome.choices,
         "attendance_modes": Attendance.Mode.choices,
         "action_form": ActionItemForm(unit=actor.unit),
@@ -244,14 +246,17 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if not meeting.is_closed:
         messages.info(request, _("Protokollet finns när mötet är avslutat."))
         return redirect("mbt:meeting", meeting_id=meeting.pk)
+    shared = screen_sharing.is_on(request)
     return render(
         request,
         "mbt/minutes.html",
         {
             "meeting": meeting,
+            # On a shared screen, the minutes as the external participants' version has them.
             "minutes": selectors.minutes(
-                actor=actor, meeting=meeting, external=False, action="read"
+                actor=actor, meeting=meeting, external=shared, action="read"
             ),
+            "external": shared,
             "form": form,
             "can_chair": _can_chair(request, meeting),
         },
