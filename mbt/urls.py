@@ -15,6 +15,7 @@ urlpatterns = [
     path("mbt/moten/<int:meeting_id>/dagordning.pdf", views.agenda_pdf, name="agenda_pdf"),
     path("mbt/moten/<int:meeting_id>/kalender.ics", views.meeting_ics, name="meeting_ics"),
     path("mbt/anmal/", views.register, name="register"),
+    path("mbt/anmal/patient/", views.register_lookup, name="register_lookup"),
     path("mbt/arenden/<int:case_id>/", views.case, name="case"),
     path("mbt/arenden/<int:case_id>/flytta/<str:direction>/", views.case_move, name="case_move"),
     path("mbt/arenden/<int:case_id>/minuter/", views.case_minutes, name="case_minutes"),

@@ -3,6 +3,8 @@ agenda PDFs, calendar files and the personal calendar feed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -419,7 +421,8 @@ def case_late(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Anmälan. From the patient page the patient is given (its id, never its number, in the
-    URL); otherwise the personnummer is typed and looked up among the unit's patients."""
+    URL); otherwise the number is typed and the unit's patient with it is shown (name and year
+    of birth) before anything is saved: saving needs that patient confirmed."""
     actor = Actor.from_request(request)
     team = services.team_for(actor.unit)
     patient = None
@@ -429,10 +432,22 @@ def register(request: HttpRequest) -> HttpResponse:
             actor=actor, patient_id=patient_id, what="MBT-anmälan"
         )
     form = RegisterCaseForm(request.POST or None, team=team, patient=patient)
+    lookup = None
+    if request.method == "POST" and patient is None and request.POST.get("identity"):
+        lookup = patient_lookup(actor, request.POST["identity"])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if patient is None:
-            patient = _patient_by_number(actor, form, data["identity"])
+            if lookup.patient is None:
+                form.add_error("identity", lookup.error or lookup.missing_message)
+                if lookup.error:
+                    lookup = None  # said next to the field; once is enough
+            elif data["confirmed"] == lookup.patient.pk:
+                patient = lookup.patient
+            else:
+                # Shown now, saved when sent again: the one who registers has seen whose
+                # number it is.
+                lookup.unconfirmed = True
         if patient is not None:
             try:
                 case = services.case_register(
@@ -459,30 +474,68 @@ def register(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "patient": patient,
+            "lookup": lookup,
             "has_meetings": form.fields["meeting"].queryset.exists(),
         },
         status=400 if form.errors else 200,
     )
 
 
-def _patient_by_number(actor: Actor, form: RegisterCaseForm, raw: str):
+@unit_required
+@require_POST
+def register_lookup(request: HttpRequest) -> HttpResponse:
+    """Whose number it is, while it is typed: the unit's patient (name and year of birth), or
+    that the unit has none with it, or why the number is not valid. Access-logged as a search."""
+    lookup = patient_lookup(
+        Actor.from_request(request), request.POST.get("identity", ""), typing=True
+    )
+    return render(request, "mbt/register.html#patient_lookup", {"lookup": lookup})
+
+
+@dataclass
+class Lookup:
+    patient: object | None = None
+    error: str = ""  # not a valid number, and why
+    missing: str = ""  # a valid number that no patient at the unit has
+    typing: bool = False  # too short yet to say anything
+    unconfirmed: bool = False
+    unit_name: str = ""
+
+    @property
+    def missing_message(self) -> str:
+        return _("Ingen patient med det numret är registrerad vid %(unit)s.") % {
+            "unit": self.unit_name
+        }
+
+
+def patient_lookup(actor: Actor, raw: str, *, typing: bool = False) -> Lookup:
+    """The unit's patient with a personnummer, samordningsnummer or reservnummer, through the
+    unit-scoped, logged patient search. While typing, a number too short to be one says
+    nothing yet."""
+    text = raw.strip()
+    lookup = Lookup(unit_name=actor.unit.name)
+    if text.upper().startswith("R") and any(char.isdigit() for char in text):
+        found = journal_selectors.patient_search(actor=actor, query=text).patients
+        if found:
+            lookup.patient = found[0]
+        else:
+            lookup.missing = text
+        return lookup
+    digits = sum(char.isdigit() for char in text)
+    if typing and digits < 10 and not any(char.isalpha() for char in text):
+        lookup.typing = True
+        return lookup
     try:
-        number = parse_identity_number(raw, today=clock.today())
+        number = parse_identity_number(text, today=clock.today())
     except InvalidIdentityNumber as error:
-        form.add_error("identity", str(error))
-        return None
-    result = journal_selectors.patient_search(actor=actor, query=number.canonical)
-    if not result.patients:
-        form.add_error(
-            "identity",
-            _(
-                "Ingen patient med det numret är registrerad vid %(unit)s. "
-                "Registrera patienten först."
-            )
-            % {"unit": actor.unit.name},
-        )
-        return None
-    return result.patients[0]
+        lookup.error = str(error)
+        return lookup
+    found = journal_selectors.patient_search(actor=actor, query=number.canonical).patients
+    if found:
+        lookup.patient = found[0]
+    else:
+        lookup.missing = number.formatted
+    return lookup
 
 
 def _registration_message(request, actor: Actor, case: CaseReferral, *, chosen: Meeting) -> None:

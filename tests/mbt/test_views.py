@@ -95,20 +95,77 @@ def test_agenda_logs_every_patient_and_has_flat_query_count(
 
 
 def test_register_page_by_personnummer(coordinator_client, actor, meeting, unit):
-    patient = register_patient(unit, actor.user)
+    patient = register_patient(unit, actor.user, first_name="Vera", last_name="Viss")
+    data = {
+        "identity": patient.formatted_identity,
+        "meeting": meeting.pk,
+        "question": "Är multimodal rehabilitering aktuell?",
+        "wanted_roles": ["lakare"],
+        "late_choice": "next",
+    }
+    # Not saved on a number alone: the page first shows whose number it is.
+    shown = coordinator_client.post("/mbt/anmal/", data)
+    content = shown.content.decode()
+    assert shown.status_code == 200 and not CaseReferral.objects.exists()
+    assert f"Vera Viss</strong>, född {patient.birth_date.year}" in content
+    assert "Kontrollera att det är rätt patient" in content
+    assert f'name="confirmed" value="{patient.pk}"' in content
     response = coordinator_client.post(
-        "/mbt/anmal/",
-        {
-            "identity": patient.formatted_identity,
-            "meeting": meeting.pk,
-            "question": "Är multimodal rehabilitering aktuell?",
-            "wanted_roles": ["lakare"],
-            "late_choice": "next",
-        },
-        follow=True,
+        "/mbt/anmal/", {**data, "confirmed": patient.pk}, follow=True
     )
     assert "anmält till mötet" in response.content.decode()
     assert CaseReferral.objects.get().patient == patient
+
+
+def test_a_confirmed_patient_is_not_taken_for_another_number(
+    coordinator_client, actor, meeting, unit
+):
+    shown, other = register_patient(unit, actor.user), register_patient(unit, actor.user)
+    response = coordinator_client.post(
+        "/mbt/anmal/",
+        {
+            "identity": other.formatted_identity,  # changed after the first was shown
+            "confirmed": shown.pk,
+            "meeting": meeting.pk,
+            "question": "Fråga",
+            "late_choice": "next",
+        },
+    )
+    assert response.status_code == 200 and not CaseReferral.objects.exists()
+    assert f'name="confirmed" value="{other.pk}"' in response.content.decode()
+
+
+def test_the_lookup_shows_the_units_patient_and_logs_it(
+    coordinator_client, actor, unit, other_unit
+):
+    patient = register_patient(unit, actor.user, first_name="Vera", last_name="Viss")
+    elsewhere = register_patient(other_unit, first_name="Annan", last_name="Enhet")
+
+    def lookup(text):
+        response = coordinator_client.post(
+            "/mbt/anmal/patient/", {"identity": text}, headers={"HX-Request": "true"}
+        )
+        assert response.status_code == 200 and "<html" not in response.content.decode()
+        return response.content.decode()
+
+    found = lookup(patient.formatted_identity.replace("-", ""))
+    assert f"Vera Viss</strong>, född {patient.birth_date.year}" in found
+    assert patient.identity_number not in found and patient.formatted_identity not in found
+    searched = AccessLog.objects.filter(user=actor.user, patient=patient, action="search")
+    assert searched.count() == 1
+    # Another unit's patient is not found here, and not logged.
+    missing = lookup(elsewhere.formatted_identity)
+    assert "Annan" not in missing and "Ingen patient med det numret" in missing
+    assert "Registrera patienten" in missing
+    assert not AccessLog.objects.filter(patient=elsewhere, user=actor.user).exists()
+    # An invalid number is called invalid, with the reason and no digit proposed.
+    wrong = patient.identity_number[:11] + str((int(patient.identity_number[11]) + 1) % 10)
+    invalid = lookup(wrong)
+    assert "Numret är inte giltigt" in invalid and "kontrollsiffran" in invalid
+    assert "borde vara" not in invalid
+    assert "inget giltigt datum" in lookup("19850230-1234")
+    assert lookup("198501").strip() == ""  # still typing: nothing to say yet
+    assert coordinator_client.get("/mbt/anmal/patient/").status_code == 405
 
 
 def test_register_page_bad_input_keeps_what_was_typed(coordinator_client, meeting):
