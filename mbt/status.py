@@ -79,6 +79,7 @@ class GateAnswer:
     reason: str
     consent_needed: bool
     covered_for_external: bool  # the external agenda may show it
+    need_reason: str = ""  # who takes part that makes consent needed, or why it is not
 
 
 def external_parties(team_id: int) -> list[rules.Party]:
@@ -144,6 +145,7 @@ def gates(
             reason=need.reason if not need.needed else cover.reason,
             consent_needed=need.needed,
             covered_for_external=cover.covered,
+            need_reason=need.reason,
         )
     return answers
 
@@ -159,6 +161,8 @@ class CaseStatus:
     # The move that brought the case to its meeting, if one did (postponed, or moved when a
     # meeting was closed or cancelled).
     moved: Postponement | None = None
+    # Whether consent is needed for the meeting, and why (who takes part).
+    consent_reason: str = ""
 
     @property
     def label(self) -> str:
@@ -233,15 +237,16 @@ def status_of(
         return CaseStatus(State.FED_BACK if fed_back else State.DISCUSSED, meeting, moved=moved)
     if meeting.status != Meeting.Status.PLANNED:
         return CaseStatus(State.NO_MEETING, meeting, moved=moved)
+    why = gate.need_reason if gate is not None else ""
     if gate is not None and gate.gate == GATE_LEFT:
-        return CaseStatus(State.LEFT, meeting, gate.reason, moved)
+        return CaseStatus(State.LEFT, meeting, gate.reason, moved, why)
     if gate is not None and gate.gate == GATE_WAITING:
-        return CaseStatus(State.WAITING, meeting, gate.reason, moved)
+        return CaseStatus(State.WAITING, meeting, gate.reason, moved, why)
     if case.state == CaseReferral.State.LATE:
-        return CaseStatus(State.LATE, meeting, moved=moved)
+        return CaseStatus(State.LATE, meeting, moved=moved, consent_reason=why)
     if moved is not None and moved.cause == Postponement.Cause.POSTPONED:
-        return CaseStatus(State.POSTPONED, meeting, moved.reason, moved)
-    return CaseStatus(State.REGISTERED, meeting, gate.reason if gate else "", moved)
+        return CaseStatus(State.POSTPONED, meeting, moved.reason, moved, why)
+    return CaseStatus(State.REGISTERED, meeting, gate.reason if gate else "", moved, why)
 
 
 def moves_into_current_meeting(cases: Sequence[CaseReferral]) -> dict[int, Postponement]:

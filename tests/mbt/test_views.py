@@ -3,6 +3,7 @@ agenda PDFs read back, calendar files and the feed, reminders."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -316,3 +317,88 @@ def test_manager_and_admin_can_plan_but_a_nurse_cannot(client, unit):
     admin = staff_at(unit, role=Role.ADMINISTRATION)
     client.force_login(admin)
     assert client.get("/mbt/serie/ny/").status_code == 200
+
+
+# --- The consent detour ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def waiting_case(actor, meeting, unit, fk):
+    """A case waiting for consent: Försäkringskassan takes part."""
+    services.member_add_external(
+        actor=actor, organisation=fk, name="Helena", email="", role=MbtRole.FK
+    )
+    patient = register_patient(unit, actor.user, first_name="Väntar")
+    return register(actor, patient, meeting)
+
+
+def test_the_consent_detour_returns_to_the_case(coordinator_client, actor, waiting_case, unit):
+    case = waiting_case
+    page = coordinator_client.get(f"/mbt/arenden/{case.pk}/").content.decode()
+    assert f'href="/mbt/arenden/{case.pk}/samtycke/"' in page
+    form = coordinator_client.get(f"/mbt/arenden/{case.pk}/samtycke/").content.decode()
+    assert '<option value="mbt" selected>' in form
+    assert "Samtycke behövs eftersom Försäkringskassan" in form
+    assert f'href="/mbt/arenden/{case.pk}/"' in form  # the way back without saving
+    response = coordinator_client.post(
+        f"/mbt/arenden/{case.pk}/samtycke/",
+        {
+            "_active_unit": unit.pk,
+            "samtycke-scope": "mbt",
+            "samtycke-form": "muntligt",
+            "samtycke-given_on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == f"/mbt/arenden/{case.pk}/"
+    content = response.content.decode()
+    when = timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
+    assert "Samtycket är registrerat och journalfört." in content
+    assert f"Ärendet står på dagordningen till mötet {when}." in content
+    assert case.patient.consents.get().recorded_by == actor.user
+
+
+def test_a_consent_that_ends_before_the_meeting_says_the_case_still_waits(
+    coordinator_client, waiting_case, unit
+):
+    case = waiting_case
+    response = coordinator_client.post(
+        f"/mbt/arenden/{case.pk}/samtycke/",
+        {
+            "_active_unit": unit.pk,
+            "samtycke-scope": "mbt",
+            "samtycke-form": "muntligt",
+            "samtycke-given_on": timezone.localdate().isoformat(),
+            "samtycke-valid_until": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "Samtycket är registrerat och journalfört." in content
+    # Given today, ending before the meeting: the case cannot be taken up, and says why.
+    assert "gällde till och med" in content
+    assert "Ärendet står på dagordningen" not in content
+
+
+def test_the_consent_detour_keeps_bad_input_and_refuses_another_unit(
+    client, coordinator_client, waiting_case, unit, other_unit
+):
+    case = waiting_case
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = coordinator_client.post(
+        f"/mbt/arenden/{case.pk}/samtycke/",
+        {
+            "_active_unit": unit.pk,
+            "samtycke-scope": "mbt",
+            "samtycke-form": "muntligt",
+            "samtycke-given_on": tomorrow,
+            "samtycke-note": "Min anteckning",
+        },
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "kan inte ligga i framtiden" in content and "Min anteckning" in content
+    assert not case.patient.consents.exists()
+    client.force_login(staff_at(other_unit))
+    assert client.get(f"/mbt/arenden/{case.pk}/samtycke/").status_code == 404
+    assert AccessLog.objects.filter(action="denied", patient=case.patient).exists()
