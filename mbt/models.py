@@ -142,6 +142,17 @@ class TeamMember(models.Model):
     def contact_email(self) -> str:
         return self.user.email if self.user_id else self.email
 
+    @property
+    def role_text(self) -> str:
+        """The role as a list of participants shows it: "läkare", "fysioterapeut, Fysiokliniken
+        AB"; a role that is an organisation ("Försäkringskassan") names it once."""
+        role = str(MbtRole(self.role).label)
+        if not self.is_external:
+            return role.lower()
+        if self.role in (MbtRole.FK, MbtRole.AF, MbtRole.SOCIALTJANST):
+            return self.organisation.name
+        return f"{role.lower()}, {self.organisation.name}"
+
 
 class MeetingSeries(models.Model):
     """A recurring meeting: weekday and time, every week or every other week (counted in days

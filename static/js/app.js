@@ -116,8 +116,10 @@
     var limit = parseInt(field.getAttribute("data-maxlength"), 10);
     var length = field.value.length;
     var over = length - limit;
-    var isTextarea = field.tagName === "TEXTAREA";
-    counter.hidden = !isTextarea && over < 0 && length < limit * 0.9;
+    // Always under a short text area; under a long one (a discussion) and a one-line field only
+    // once the text nears its limit.
+    var always = field.tagName === "TEXTAREA" && limit <= 4000;
+    counter.hidden = !always && over < 0 && length < limit * 0.8;
     if (over > 0) {
       counter.className = "char-count char-count--over";
       counter.textContent = formatCount(over) + " tecken för mycket (högst " + formatCount(limit) + ")";
