@@ -19,6 +19,7 @@ from mbt import reminders, selectors, services
 from mbt.models import CaseReferral, FeedbackTask, MbtRole, Meeting, Postponement, ReminderMail
 from mbt.status import State
 from tests.factories import actor_for, register_patient, staff_at
+from tests.pdfs import printed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +257,9 @@ def test_a_case_left_on_a_meeting_that_is_over_can_be_moved_on(
     assert case.meeting == following
 
 
-def test_one_status_everywhere(coordinator_client, actor, unit, with_fk, meeting):
+def test_one_status_everywhere(
+    coordinator_client, actor, unit, with_fk, meeting, production_static
+):
     """The saved message, the case page, the start page, the patient page and the printed
     agenda say the same of a case whose consent ended: it has left the agenda, and why."""
     patient = register_patient(unit, actor.user, first_name="Lämnad")
@@ -275,6 +278,9 @@ def test_one_status_everywhere(coordinator_client, actor, unit, with_fk, meeting
         assert "Har lämnat dagordningen" in page
         assert "Väntar på samtycke" not in page.split("<main", 1)[1]
     assert status.sentence in pages[0]
+    # The printed agenda counts it where it stands (it used to say "0 ärende(n)" waiting).
+    text = printed_text(coordinator_client.get(f"/mbt/moten/{meeting.pk}/dagordning.pdf"))
+    assert "Tas inte upp: har lämnat dagordningen 1." in " ".join(text.split())
 
 
 def test_registration_message_says_the_same_as_the_case_page(
