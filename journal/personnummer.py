@@ -112,8 +112,8 @@ def parse_identity_number(raw: str | None, *, today: datetime.date | None = None
     if int(tail[3]) != luhn_check_digit(yymmdd + tail[:3]):
         raise InvalidIdentityNumber(
             _(
-                "Numret är inte giltigt: kontrollsiffran (den sista) stämmer inte med de andra "
-                "siffrorna. Någon siffra är fel eller har bytt plats; jämför med patientens "
+                "Numret är inte giltigt. Kontrollsiffran (den sista) stämmer inte med de andra "
+                "siffrorna: någon siffra är fel eller har bytt plats. Jämför med patientens "
                 "legitimation eller remissen."
             )
         )

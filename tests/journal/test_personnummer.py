@@ -115,7 +115,7 @@ def test_bad_check_digit_is_called_invalid_without_proposing_a_digit():
     with pytest.raises(InvalidIdentityNumber) as error:
         parse("19121212-1213")
     message = str(error.value)
-    assert "inte giltigt" in message and "kontrollsiffran" in message
+    assert "inte giltigt" in message and "Kontrollsiffran" in message
     assert not re.search(r"\b\d\b", message)  # no digit proposed
 
 

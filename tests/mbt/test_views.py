@@ -162,7 +162,7 @@ def test_the_lookup_shows_the_units_patient_and_logs_it(
     # An invalid number is called invalid, with the reason and no digit proposed.
     wrong = patient.identity_number[:11] + str((int(patient.identity_number[11]) + 1) % 10)
     invalid = lookup(wrong)
-    assert "Numret är inte giltigt" in invalid and "kontrollsiffran" in invalid
+    assert "Numret är inte giltigt" in invalid and "Kontrollsiffran" in invalid
     assert "borde vara" not in invalid
     assert "inget giltigt datum" in lookup("19850230-1234")
     assert lookup("198501").strip() == ""  # still typing: nothing to say yet
