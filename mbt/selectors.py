@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from consent import rules
 from consent.models import Scope
 from core import clock
 from journal.accesslog import Action, Actor, log_access, log_denied
 from journal.models import Patient
-from journal.selectors import unit_record_get
+from journal.personnummer import InvalidIdentityNumber, parse_identity_number
+from journal.selectors import patient_search, unit_record_get
 from mbt import schedule
 from mbt import status as case_status
 from mbt.models import (
@@ -347,6 +349,55 @@ def moved_notices(*, actor: Actor) -> list:
     log_access(actor, [m.case.patient for m in notices], Action.READ, "flyttade MBT-ärenden")
     with_statuses([m.case for m in notices], unit=actor.unit)
     return notices
+
+
+# --- Whose number it is (registration) ----------------------------------------------------------
+
+
+@dataclass
+class Lookup:
+    patient: Patient | None = None
+    error: str = ""  # not a valid number, and why
+    missing: str = ""  # a valid number that no patient at the unit has
+    typing: bool = False  # too short yet to say anything
+    unconfirmed: bool = False
+    unit_name: str = ""
+
+    @property
+    def missing_message(self) -> str:
+        return gettext("Ingen patient med det numret är registrerad vid %(unit)s.") % {
+            "unit": self.unit_name
+        }
+
+
+def patient_lookup(*, actor: Actor, raw: str, typing: bool = False) -> Lookup:
+    """The unit's patient with a personnummer, samordningsnummer or reservnummer, through the
+    unit-scoped, logged patient search. While typing, a number too short to be one says
+    nothing yet."""
+    text = raw.strip()
+    lookup = Lookup(unit_name=actor.unit.name)
+    if text.upper().startswith("R") and any(char.isdigit() for char in text):
+        found = patient_search(actor=actor, query=text).patients
+        if found:
+            lookup.patient = found[0]
+        else:
+            lookup.missing = text
+        return lookup
+    digits = sum(char.isdigit() for char in text)
+    if typing and digits < 10 and not any(char.isalpha() for char in text):
+        lookup.typing = True
+        return lookup
+    try:
+        number = parse_identity_number(text, today=clock.today())
+    except InvalidIdentityNumber as error:
+        lookup.error = str(error)
+        return lookup
+    found = patient_search(actor=actor, query=number.canonical).patients
+    if found:
+        lookup.patient = found[0]
+    else:
+        lookup.missing = number.formatted
+    return lookup
 
 
 def team_overview(*, actor: Actor) -> dict:

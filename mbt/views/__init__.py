@@ -3,8 +3,6 @@ agenda PDFs, calendar files and the personal calendar feed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +24,6 @@ from consent.models import Scope
 from core import clock, screen_sharing
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access, printout
-from journal.personnummer import InvalidIdentityNumber, parse_identity_number
 from journal.services import DuplicateSubmission
 from journal.views import form_errors_to
 from mbt import calendar, schedule, selectors, services
@@ -434,7 +431,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterCaseForm(request.POST or None, team=team, patient=patient)
     lookup = None
     if request.method == "POST" and patient is None and request.POST.get("identity"):
-        lookup = patient_lookup(actor, request.POST["identity"])
+        lookup = selectors.patient_lookup(actor=actor, raw=request.POST["identity"])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if patient is None:
@@ -486,56 +483,10 @@ def register(request: HttpRequest) -> HttpResponse:
 def register_lookup(request: HttpRequest) -> HttpResponse:
     """Whose number it is, while it is typed: the unit's patient (name and year of birth), or
     that the unit has none with it, or why the number is not valid. Access-logged as a search."""
-    lookup = patient_lookup(
-        Actor.from_request(request), request.POST.get("identity", ""), typing=True
+    lookup = selectors.patient_lookup(
+        actor=Actor.from_request(request), raw=request.POST.get("identity", ""), typing=True
     )
     return render(request, "mbt/register.html#patient_lookup", {"lookup": lookup})
-
-
-@dataclass
-class Lookup:
-    patient: object | None = None
-    error: str = ""  # not a valid number, and why
-    missing: str = ""  # a valid number that no patient at the unit has
-    typing: bool = False  # too short yet to say anything
-    unconfirmed: bool = False
-    unit_name: str = ""
-
-    @property
-    def missing_message(self) -> str:
-        return _("Ingen patient med det numret är registrerad vid %(unit)s.") % {
-            "unit": self.unit_name
-        }
-
-
-def patient_lookup(actor: Actor, raw: str, *, typing: bool = False) -> Lookup:
-    """The unit's patient with a personnummer, samordningsnummer or reservnummer, through the
-    unit-scoped, logged patient search. While typing, a number too short to be one says
-    nothing yet."""
-    text = raw.strip()
-    lookup = Lookup(unit_name=actor.unit.name)
-    if text.upper().startswith("R") and any(char.isdigit() for char in text):
-        found = journal_selectors.patient_search(actor=actor, query=text).patients
-        if found:
-            lookup.patient = found[0]
-        else:
-            lookup.missing = text
-        return lookup
-    digits = sum(char.isdigit() for char in text)
-    if typing and digits < 10 and not any(char.isalpha() for char in text):
-        lookup.typing = True
-        return lookup
-    try:
-        number = parse_identity_number(text, today=clock.today())
-    except InvalidIdentityNumber as error:
-        lookup.error = str(error)
-        return lookup
-    found = journal_selectors.patient_search(actor=actor, query=number.canonical).patients
-    if found:
-        lookup.patient = found[0]
-    else:
-        lookup.missing = number.formatted
-    return lookup
 
 
 def _registration_message(request, actor: Actor, case: CaseReferral, *, chosen: Meeting) -> None:
