@@ -13,3 +13,12 @@ class ProjectConfig(AppConfig):
 
     name = "config"
     verbose_name = "Återgång"
+
+    def ready(self) -> None:
+        from django.db.models import fields
+        from django.utils.translation import gettext_lazy as _
+
+        # Django 6.1's empty choice of a select ("- Select an option -") has no Swedish
+        # translation; Django reads this name when it builds a select, and asks apps to set it
+        # here.
+        fields.BLANK_CHOICE_LABEL = _("Välj …")

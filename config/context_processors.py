@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from accounts import page_user
 from config.navigation import nav_for
+from core import screen_sharing
 
 
 def layout(request: HttpRequest) -> dict:
@@ -19,4 +20,5 @@ def layout(request: HttpRequest) -> dict:
         "session_warning_seconds": int(settings.SESSION_IDLE_WARNING.total_seconds()),
         # Whose page this is: sent back with every POST (accounts.page_user).
         "page_user": page_user.token_for(request.user),
+        "screen_sharing": screen_sharing.is_on(request),
     }

@@ -7,6 +7,7 @@ from config import views
 urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
+    path("skarmdelning/", views.screen_sharing_switch, name="screen_sharing"),
     path("accounts/", include("accounts.urls")),
     path("logguppfoljning/inloggningar/", accounts_views.auth_event_log, name="auth_event_log"),
     path("", include("journal.urls")),

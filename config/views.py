@@ -6,17 +6,19 @@ import sys
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
 from accounts.decorators import unit_required
 from accounts.models import Profession, Role
 from config.middleware import database_unavailable, is_database_outage
 from consent import selectors as consent_selectors
-from core import clock
+from core import clock, screen_sharing
 from journal.accesslog import Actor
 from mbt import selectors as mbt_selectors
 from mbt import services as mbt_services
@@ -42,6 +44,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_database_outage(error):
         return database_unavailable(request, error)
     return defaults.server_error(request)
+
+
+@unit_required
+@require_POST
+def screen_sharing_switch(request: HttpRequest) -> HttpResponse:
+    """Turns screen-sharing mode on or off for the session, and goes back to the page it was
+    turned on from (a path on this site only)."""
+    screen_sharing.switch(request, on=request.POST.get("on") == "1")
+    back = request.POST.get("next", "")
+    if not (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
+        back = reverse("start")
+    return redirect(back)
 
 
 def _countdown(until) -> str:
@@ -82,6 +99,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "expiring_consents": consent_selectors.expiring_count(unit=request.active_unit),
             "expiry_window": consent_selectors.EXPIRY_WINDOW_DAYS,
             "my_cases": mbt_selectors.my_cases(actor=actor),
+            "moved": mbt_selectors.moved_notices(actor=actor),
             "next_meeting": next_meeting,
             "deadline": deadline,
             "countdown": _countdown(deadline) if deadline else "",

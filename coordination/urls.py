@@ -7,7 +7,6 @@ app_name = "coordination"
 urlpatterns = [
     path("koordinering/", views.index, name="index"),
     path("koordinering/genomgangen/", views.follow_up_reviewed, name="reviewed"),
-    path("koordinering/dolj-personnummer/", views.toggle_pnr, name="toggle_pnr"),
     path("koordinering/flytta-arenden/", views.reassign_all, name="reassign_all"),
     path("koordinering/diagnoskontroll/", views.diagnosis_check, name="diagnosis_check"),
     path("koordinering/import/", views.sick_leave_import, name="import"),

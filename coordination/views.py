@@ -41,7 +41,7 @@ from coordination.forms import (
 )
 from coordination.models import ActivityKind, CoordinatorStatus
 from coordination.sections import COORDINATION
-from core import clock
+from core import clock, screen_sharing
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access, printout
 from journal.forms import PeriodForm
@@ -427,8 +427,6 @@ def require_coordination_access(request: HttpRequest) -> None:
 
 # --- The follow-up list -------------------------------------------------------------------------
 
-HIDE_PNR = "coordination_hide_pnr"
-
 
 def _follow_filter(form) -> selectors.FollowUpFilter:
     data = form.cleaned_data if form.is_valid() else {}
@@ -455,7 +453,8 @@ def index(request: HttpRequest) -> HttpResponse:
         sorts=selectors.SORTS,
     )
     follow_filter = _follow_filter(form)
-    hide_pnr = bool(request.session.get(HIDE_PNR))
+    # Screen-sharing mode (the switch in the header) leaves personnummer out of exports too.
+    hide_pnr = screen_sharing.is_on(request)
     export = request.GET.get("format", "")
     if export in ("csv", "pdf") and not form.errors:
         return _follow_up_export(request, actor, follow_filter, export, hide_pnr=hide_pnr)
@@ -553,19 +552,6 @@ def follow_up_reviewed(request: HttpRequest) -> HttpResponse:
         request, _("Listan är markerad som genomgången. Nya händelser markeras från och med nu.")
     )
     return redirect("coordination:index")
-
-
-@unit_required
-@require_POST
-def toggle_pnr(request: HttpRequest) -> HttpResponse:
-    """Hides personnummer on the list (for sharing the screen), or shows them again."""
-    request.session[HIDE_PNR] = not request.session.get(HIDE_PNR, False)
-    query = request.POST.get("query", "")
-    target = reverse("coordination:index")
-    # Only our own list's query string comes back: it carries filters, never a path.
-    if query and "/" not in query and ":" not in query:
-        target += "?" + query
-    return redirect(target)
 
 
 # --- The return-to-work plan --------------------------------------------------------------------

@@ -57,10 +57,15 @@ def format_identity(canonical: str) -> str:
 
 
 def looks_like_identity_number(raw: str) -> bool:
-    """True when the text is shaped like a personnummer (digits with an optional separator), so
-    a search box can tell a number from a name."""
+    """True when the text is meant as a number rather than a name: no letters, and at least six
+    digits. A search box then explains what is wrong with a mistyped number (13 digits, a "/"
+    for the "-") instead of finding no one by that "name"."""
     compact = re.sub(r"\s+", "", raw or "")
-    return bool(compact) and bool(re.fullmatch(r"\d{6,8}[-+]?\d{0,4}", compact))
+    return (
+        bool(compact)
+        and not any(char.isalpha() for char in compact)
+        and sum(char.isdigit() for char in compact) >= 6
+    )
 
 
 def parse_identity_number(raw: str | None, *, today: datetime.date | None = None) -> IdentityNumber:
@@ -102,14 +107,15 @@ def parse_identity_number(raw: str | None, *, today: datetime.date | None = None
     else:
         birth = _infer_century(int(yymmdd[:2]), month, day, kind, plus=sep == "+", today=today)
 
-    expected = luhn_check_digit(yymmdd + tail[:3])
-    if int(tail[3]) != expected:
+    # Never propose a digit: the typo may be anywhere, and "the last digit should be 2" invites
+    # changing the one digit that may be right into a valid number of someone else.
+    if int(tail[3]) != luhn_check_digit(yymmdd + tail[:3]):
         raise InvalidIdentityNumber(
             _(
-                "Kontrollsiffran stämmer inte: sista siffran borde vara %(digit)s. Kontrollera "
-                "att numret är rätt inskrivet."
+                "Numret är inte giltigt. Kontrollsiffran (den sista) stämmer inte med de andra "
+                "siffrorna: någon siffra är fel eller har bytt plats. Jämför med patientens "
+                "legitimation eller remissen."
             )
-            % {"digit": expected}
         )
     canonical = f"{birth.year:04d}{yymmdd[2:]}{tail}"
     return IdentityNumber(canonical=canonical, kind=kind, birth_date=birth)

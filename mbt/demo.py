@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import CareUnit, Organisation, User
@@ -269,10 +270,7 @@ def _hold(
                 )
     with _at(start + datetime.timedelta(minutes=60)):
         meeting = Meeting.objects.get(pk=meeting.pk)
-        agenda = selectors.agenda(actor=actor, meeting=meeting, log=False)
-        services.meeting_close(
-            actor=actor, meeting=meeting, agenda_cases=[i.case for i in agenda.on_agenda]
-        )
+        services.meeting_close(actor=actor, meeting=meeting)
     if addendum:
         with _at(start + datetime.timedelta(days=1)):
             services.addendum_add(actor=actor, meeting=meeting, text=addendum)
@@ -386,7 +384,17 @@ def seed_conferences() -> None:
             days_ago=(now - two_weeks_ago.starts_at).days + 7,
         ),
     ]
-    everything = list(two_weeks_ago.cases.order_by("position"))  # with the one registered earlier
+    # The team did not reach this one: closing the meeting moved it to the coming meeting, and
+    # its registrant (erik) finds the notice on his start page.
+    not_reached = _register(
+        erik,
+        p[26],
+        two_weeks_ago,
+        "Behov av arbetsterapeutisk bedömning inför arbetsträning?",
+        days_ago=(now - two_weeks_ago.starts_at).days + 6,
+    )
+    # With the one registered earlier; all but the one not reached are taken up.
+    everything = [c for c in two_weeks_ago.cases.order_by("position") if c.pk != not_reached.pk]
     _hold(
         kerstin,
         two_weeks_ago,
@@ -431,3 +439,7 @@ def seed_reminders() -> None:
                 with clock.fixed_at(moment):
                     mails = reminders.issue(meeting, kind, now=moment)
                 ReminderMail.objects.filter(pk__in=[m.pk for m in mails]).update(sent_at=moment)
+    # Closing the demo's past meetings told registrants of the cases they moved: sent then.
+    ReminderMail.objects.filter(
+        kind=ReminderMail.Kind.CASES_MOVED, sent_at__isnull=True, created_at__lt=start_of_today
+    ).update(sent_at=F("created_at"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,8 +155,14 @@ class RegisterCaseForm(forms.Form):
         label=_("Patientens personnummer"),
         max_length=20,
         required=False,
-        help_text=_("Patienten ska vara registrerad vid enheten."),
+        help_text=_(
+            "Eller samordnings- eller reservnummer. Patienten ska vara registrerad vid enheten; "
+            "du ser vem numret gäller innan något sparas."
+        ),
     )
+    # The patient the page showed for the number (name and year of birth): saving needs it to
+    # be the patient the number belongs to, so nothing is registered on a number unseen.
+    confirmed = forms.IntegerField(required=False, widget=forms.HiddenInput)
     meeting = MeetingChoiceField(label=_("Möte"), queryset=Meeting.objects.none())
     question = forms.CharField(
         label=_("Frågeställning"),
@@ -211,6 +218,19 @@ class RegisterCaseForm(forms.Form):
             del self.fields["identity"]
         else:
             self.fields["identity"].required = True
+            # The unit's patient with the number is shown as soon as it is typed (a POST: no
+            # number in a URL); the answer says who it is, or why the number is not valid.
+            self.fields["identity"].widget.attrs.update(
+                {
+                    "autocomplete": "off",
+                    "hx-post": reverse("mbt:register_lookup"),
+                    "hx-trigger": "input changed delay:500ms, change",
+                    "hx-target": "#patient-lookup",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                    "aria-describedby": "id_identity_helptext patient-lookup",
+                }
+            )
 
 
 class ParticipationForm(forms.Form):

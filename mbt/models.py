@@ -142,6 +142,17 @@ class TeamMember(models.Model):
     def contact_email(self) -> str:
         return self.user.email if self.user_id else self.email
 
+    @property
+    def role_text(self) -> str:
+        """The role as a list of participants shows it: "läkare", "fysioterapeut, Fysiokliniken
+        AB"; a role that is an organisation ("Försäkringskassan") names it once."""
+        role = str(MbtRole(self.role).label)
+        if not self.is_external:
+            return role.lower()
+        if self.role in (MbtRole.FK, MbtRole.AF, MbtRole.SOCIALTJANST):
+            return self.organisation.name
+        return f"{role.lower()}, {self.organisation.name}"
+
 
 class MeetingSeries(models.Model):
     """A recurring meeting: weekday and time, every week or every other week (counted in days
@@ -438,6 +449,8 @@ class ReminderMail(models.Model):
         DEADLINE = "deadline", _("Sista anmälningsdag närmar sig")
         AGENDA_READY = "agenda", _("Dagordningen är klar")
         FEEDBACK_OVERDUE = "aterkoppling", _("Försenad återkoppling")
+        # To a registrant whose cases a closed or cancelled meeting moved to the next one.
+        CASES_MOVED = "flyttat", _("Anmälda ärenden flyttade")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     meeting = models.ForeignKey(
@@ -546,14 +559,30 @@ class Discussion(models.Model):
 
 
 class Postponement(models.Model):
-    """A case carried to a later meeting, with why: its history stays with the case."""
+    """A case carried to a later meeting, with why: its history stays with the case. The chair
+    postpones a case (bordlägger); closing or cancelling a meeting moves every case it did not
+    discuss. The case's registrant is told on the start page until they have seen it."""
+
+    class Cause(models.TextChoices):
+        POSTPONED = "bordlagt", _("Bordlagt")
+        NOT_REACHED = "ej_hunnet", _("Hanns inte med")
+        WAITING = "samtycke", _("Väntade på samtycke")
+        LEFT = "lamnat", _("Hade lämnat dagordningen")
+        LATE = "sen", _("Sen anmälan utan beslut")
+        CANCELLED = "installt", _("Mötet ställdes in")
+        RESCUED = "utan_mote", _("Flyttat från ett möte som redan var avslutat")
 
     case = models.ForeignKey(CaseReferral, on_delete=models.PROTECT, related_name="postponements")
     from_meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
     to_meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
+    cause = models.CharField(
+        _("orsak"), max_length=10, choices=Cause.choices, default=Cause.POSTPONED
+    )
     reason = models.TextField(_("skäl"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=clock.now)
+    # When the case's registrant saw the notice on the start page ("Uppfattat").
+    seen_at = models.DateTimeField(_("sedd av anmälaren"), null=True, blank=True)
 
     history = HistoricalRecords()
 

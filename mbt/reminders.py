@@ -5,9 +5,12 @@ systems). Three kinds, each on the working-day calendar (journal/workdays.py):
   team's internal members (the Friday before a Monday deadline, the day before a holiday);
 - **agenda ready**: once the registration deadline has passed, to the same members;
 - **overdue feedback**: to each owner of feedback tasks past their due day, and again a week
-  later while they stay overdue.
+  later while they stay overdue;
+- **cases moved**: to each registrant whose cases a closed or cancelled meeting moved to the
+  next one. Issued by the closing or cancelling itself, whenever that happens (mbt/services/
+  moves.py); only its delivery is this job's.
 
-Nothing is issued outside a working day's hours (07:00-18:00): a reminder that fell due in the
+No reminder is issued outside a working day's hours (07:00-18:00): one that fell due in the
 evening or over a weekend is issued at the next working day's start, if it still matters then.
 
 A reminder that falls due is *issued* once, in one transaction: one ReminderMail per recipient.
@@ -36,7 +39,7 @@ from core import clock
 from journal.workdays import add_working_days, is_working_day
 from mbt.models import FeedbackTask, Meeting, MeetingReminder, ReminderMail
 from mbt.schedule import at_local
-from mbt.services import deadline_of
+from mbt.services.dates import deadline_of
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ DAY_STARTS = datetime.time(7, 0)
 DAY_ENDS = datetime.time(18, 0)
 LOOKAHEAD_DAYS = 30
 OVERDUE_REMINDER_EVERY = datetime.timedelta(days=7)
+# A mail about moved cases that could not be sent within this long is no news any more.
+CASES_MOVED_MAIL_LASTS = datetime.timedelta(days=7)
 # How long a run may take to send one mail before another run may try it.
 CLAIM_FOR = datetime.timedelta(minutes=5)
 WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
@@ -144,7 +149,60 @@ def _overdue_message(count: int) -> tuple[str, str]:
     return subject, body + FOOTER
 
 
+def _cases_moved_message(
+    meeting: Meeting, target: Meeting, *, moved: int, withdrawn: int
+) -> tuple[str, str]:
+    """How many of the registrant's cases moved, and where; never who the patients are."""
+    day = f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}"
+    when = timezone.localtime(target.starts_at)
+    count = moved + withdrawn
+    how = "inställt" if meeting.is_cancelled else "avslutat"
+    cases = "ett av dina anmälda ärenden" if count == 1 else f"{count} av dina anmälda ärenden"
+    subject = f"MBT {day}: {cases} har flyttats"
+    body = (
+        f"Mötet i MBT vid {meeting.team.unit.name} den {day} är {how}. "
+        f"{'Ett ärende' if count == 1 else f'{count} ärenden'} som du har anmält togs inte upp "
+        f"där och har flyttats till nästa möte, {WEEKDAYS[when.weekday()]} {when:%Y-%m-%d} "
+        f"kl. {when:%H:%M}."
+    )
+    if withdrawn:
+        already = "Ett" if withdrawn == 1 else str(withdrawn)
+        body += f" {already} av dem var redan anmält dit och har tagits bort från det gamla mötet."
+    body += (
+        "\n\nPå startsidan ser du vilka ärenden det gäller och var de står nu, till exempel om "
+        f"något väntar på patientens samtycke: {_link('start')}\n"
+    )
+    return subject, body + FOOTER
+
+
 # --- Issuing -------------------------------------------------------------------------------------
+
+
+def issue_cases_moved(
+    meeting: Meeting, target: Meeting, cases_by_registrant: dict[User, tuple[int, int]], *, now
+) -> list[ReminderMail]:
+    """One mail to each registrant whose cases a closed or cancelled meeting moved (how many,
+    where to, and a link). Issued in the closing's own transaction, at once (something changed
+    for them, it is not a reminder), and delivered by the reminder job like the others."""
+    mails = []
+    for registrant, (moved, withdrawn) in cases_by_registrant.items():
+        if not registrant.is_active or not registrant.email:
+            continue
+        subject, body = _cases_moved_message(meeting, target, moved=moved, withdrawn=withdrawn)
+        mails.append(
+            ReminderMail(
+                kind=ReminderMail.Kind.CASES_MOVED,
+                meeting=meeting,
+                recipient=registrant,
+                occasion=timezone.localdate(now),
+                address=registrant.email,
+                subject=subject,
+                body=body,
+                created_at=now,
+                expires_at=now + CASES_MOVED_MAIL_LASTS,
+            )
+        )
+    return ReminderMail.objects.bulk_create(mails, ignore_conflicts=True)
 
 
 def _recipients(meeting: Meeting) -> list[User]:

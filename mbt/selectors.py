@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from consent import rules
-from consent.models import Consent, Scope
+from consent.models import Scope
 from core import clock
 from journal.accesslog import Action, Actor, log_access, log_denied
 from journal.models import Patient
-from journal.selectors import unit_record_get
+from journal.personnummer import InvalidIdentityNumber, parse_identity_number
+from journal.selectors import patient_search, unit_record_get
 from mbt import schedule
+from mbt import status as case_status
 from mbt.models import (
     REQUIRED_ROLES,
     CaseReferral,
@@ -30,6 +33,7 @@ from mbt.models import (
     TeamMember,
 )
 from mbt.services import deadline_of, team_for
+from mbt.status import CaseStatus
 
 
 def current_members(team: Team) -> QuerySet[TeamMember]:
@@ -110,12 +114,15 @@ def case_get(*, actor: Actor, case_id: object, what: str = "MBT-ärende") -> Cas
 @dataclass
 class CaseOnAgenda:
     case: CaseReferral
-    gate: str  # "ok", "samtycke_saknas", "lamnat"
+    gate: str  # "ok", "samtycke_saknas", "lamnat" (mbt.status)
     reason: str
     consent_needed: bool
     covered_for_external: bool
     starts_at: datetime.datetime | None = None
     prepared_by: list = field(default_factory=list)
+    status: CaseStatus | None = None
+    # False for a case a shared screen does not show (mbt.selectors.agenda, shared=True).
+    shown: bool = True
 
 
 @dataclass
@@ -131,6 +138,27 @@ class Agenda:
     members: list[TeamMember]
     modes: dict[int, str]
     external_members: list[TeamMember]
+    shared: bool = False
+
+    @property
+    def visible_on_agenda(self) -> list[CaseOnAgenda]:
+        return [item for item in self.on_agenda if item.shown]
+
+    @property
+    def hidden_count(self) -> int:
+        """Cases a shared screen does not show: all but those the external agenda shows."""
+        return sum(
+            1 for item in self.on_agenda + self.waiting + self.left + self.late if not item.shown
+        )
+
+    @property
+    def off_agenda_counts(self) -> list[tuple[str, int]]:
+        """How many cases are not on the agenda, by where they stand ("väntar på samtycke",
+        "har lämnat dagordningen", "sen anmälan ..."): counts only, for the printed agenda."""
+        counts: dict[str, int] = {}
+        for item in self.waiting + self.left + self.late:
+            counts[item.status.label] = counts.get(item.status.label, 0) + 1
+        return list(counts.items())
 
     @property
     def planned_minutes(self) -> int:
@@ -160,19 +188,11 @@ class Agenda:
         return self.members_by_mode(Participation.Mode.AWAY)
 
 
-def _consents_by_patient(unit, patient_ids) -> dict[int, list[Consent]]:
-    by_patient: dict[int, list[Consent]] = defaultdict(list)
-    for consent in Consent.objects.filter(
-        unit=unit, patient_id__in=patient_ids, scope=Scope.MBT
-    ).select_related("party"):
-        by_patient[consent.patient_id].append(consent)
-    return by_patient
-
-
-def agenda(*, actor: Actor, meeting: Meeting, log: bool = True) -> Agenda:
+def agenda(*, actor: Actor, meeting: Meeting, log: bool = True, shared: bool = False) -> Agenda:
     """The meeting's cases in order, split by the consent gate and the late-registration
     decision, with the time plan, who has prepared, and the expected participants. Every
-    patient shown is logged."""
+    patient shown is logged. On a shared screen (core/screen_sharing.py) only the cases the
+    external participants' agenda holds are shown (and logged); the others are counted."""
     team = meeting.team
     members = active_members(team)
     external_members = [m for m in members if m.is_external]
@@ -187,38 +207,26 @@ def agenda(*, actor: Actor, meeting: Meeting, log: bool = True) -> Agenda:
         )
         .order_by("position", "pk")
     )
-    consents = _consents_by_patient(actor.unit, [c.patient_id for c in cases])
-    meeting_day = timezone.localtime(meeting.starts_at).date()
-    vardgivare = team.unit.vardgivare
+    for case in cases:
+        case.meeting = meeting
+    answers = case_status.gates(cases, unit=actor.unit, member_parties=member_parties)
+    moves = case_status.moves_into_current_meeting(cases)
     on_agenda, waiting, left, late = [], [], [], []
     for case in cases:
-        parties = member_parties + [rules.organisation_party(o) for o in case.invited.all()]
-        need = rules.consent_needed(vardgivare=vardgivare, parties=parties)
-        patient_consents = consents.get(case.patient_id, [])
-        cover = rules.coverage(patient_consents, scope=Scope.MBT, on=meeting_day)
+        answer = answers[case.pk]
         item = CaseOnAgenda(
             case=case,
-            gate="ok",
-            reason=need.reason if not need.needed else cover.reason,
-            consent_needed=need.needed,
-            covered_for_external=cover.covered,
+            gate=answer.gate,
+            reason=answer.reason,
+            consent_needed=answer.consent_needed,
+            covered_for_external=answer.covered_for_external,
             prepared_by=[p.user for p in case.preparations.all()],
+            status=case_status.status_of(case, gate=answer, moved=moves.get(case.pk)),
         )
-        if need.needed and not cover.covered:
-            # A consent that ended (revoked, or running out before the meeting) since the case
-            # was registered takes it off the agenda; otherwise it waits for consent.
-            ended_since = [
-                c
-                for c in patient_consents
-                if (c.revoked_at and c.revoked_at > case.registered_at)
-                or (c.revoked_at is None and c.valid_until is not None)
-            ]
-            registered = timezone.localtime(case.registered_at).date()
-            lost = ended_since and rules.lost_coverage(
-                ended_since, before=registered - datetime.timedelta(days=1), after=meeting_day
-            )
-            item.gate = "lamnat" if lost else "samtycke_saknas"
-            (left if lost else waiting).append(item)
+        if answer.gate == case_status.GATE_LEFT:
+            left.append(item)
+        elif answer.gate == case_status.GATE_WAITING:
+            waiting.append(item)
         elif case.state == CaseReferral.State.LATE:
             late.append(item)
         else:
@@ -227,9 +235,15 @@ def agenda(*, actor: Actor, meeting: Meeting, log: bool = True) -> Agenda:
     for item in on_agenda:
         item.starts_at = clock
         clock += datetime.timedelta(minutes=item.case.minutes)
+    if shared:
+        for item in waiting + left + late:
+            item.shown = False
+        for item in on_agenda:
+            item.shown = item.covered_for_external
     modes = dict(Participation.objects.filter(meeting=meeting).values_list("member_id", "mode"))
     if log:
-        log_access(actor, [c.patient for c in cases], Action.READ, "MBT-dagordning")
+        shown = [i.case.patient for i in on_agenda + waiting + left + late if i.shown]
+        log_access(actor, shown, Action.READ, "MBT-dagordning")
     return Agenda(
         meeting=meeting,
         deadline=deadline_of(meeting, team),
@@ -246,32 +260,144 @@ def agenda(*, actor: Actor, meeting: Meeting, log: bool = True) -> Agenda:
         members=members,
         modes=modes,
         external_members=external_members,
+        shared=shared,
+    )
+
+
+def moved_from(meeting: Meeting) -> list:
+    """The cases closing or cancelling the meeting moved on (not the chair's postponements).
+    Counts only: no patient is shown."""
+    from mbt.models import Postponement
+
+    return list(
+        Postponement.objects.filter(from_meeting=meeting)
+        .exclude(cause=Postponement.Cause.POSTPONED)
+        .select_related("to_meeting")
+        .order_by("pk")
+    )
+
+
+def with_statuses(cases: list[CaseReferral], *, unit) -> list[CaseReferral]:
+    """Gives each case its `status` (mbt.status): what every page says about where it stands."""
+    found = case_status.statuses(cases, unit=unit)
+    for case in cases:
+        case.status = found[case.pk]
+    return cases
+
+
+def moves_of(case: CaseReferral) -> list:
+    """Every move of a case between meetings, oldest first (the case page's read covers it)."""
+    from mbt.models import Postponement
+
+    return list(
+        Postponement.objects.filter(case=case)
+        .select_related("from_meeting", "to_meeting", "by")
+        .order_by("at", "pk")
     )
 
 
 def cases_for_patient(*, actor: Actor, patient: Patient) -> list[CaseReferral]:
-    """The patient's cases at the unit (the patient page's read covers them)."""
-    return list(
+    """The patient's cases at the unit, each with its status (the patient page's read covers
+    them)."""
+    cases = list(
         CaseReferral.objects.filter(patient=patient, unit=actor.unit)
-        .select_related("meeting", "registrant")
+        .select_related("meeting", "registrant", "patient")
         .order_by("-meeting__starts_at")
     )
+    return with_statuses(cases, unit=actor.unit)
 
 
-def my_cases(*, actor: Actor, limit: int = 20) -> QuerySet[CaseReferral] | list[CaseReferral]:
-    """The actor's own registered cases for coming meetings; every patient shown is logged."""
+def my_cases(*, actor: Actor, limit: int = 20) -> list[CaseReferral]:
+    """The actor's own registered cases for coming meetings, and any left on a meeting that is
+    over without a decision, each with its status; every patient shown is logged."""
+    open_states = [CaseReferral.State.REGISTERED, CaseReferral.State.LATE]
     cases = list(
-        CaseReferral.objects.filter(
-            unit=actor.unit,
-            registrant=actor.user,
-            meeting__starts_at__gte=clock.now() - datetime.timedelta(hours=12),
+        CaseReferral.objects.filter(unit=actor.unit, registrant=actor.user)
+        .filter(
+            Q(meeting__starts_at__gte=clock.now() - datetime.timedelta(hours=12))
+            | Q(
+                state__in=open_states,
+                meeting__status__in=[Meeting.Status.CLOSED, Meeting.Status.CANCELLED],
+            )
         )
         .exclude(state=CaseReferral.State.WITHDRAWN)
         .select_related("patient", "meeting")
         .order_by("meeting__starts_at", "position")[:limit]
     )
     log_access(actor, [c.patient for c in cases], Action.READ, "mina MBT-ärenden")
-    return cases
+    return with_statuses(cases, unit=actor.unit)
+
+
+def moved_notices(*, actor: Actor) -> list:
+    """The actor's cases that moved to another meeting (postponed, or moved when a meeting was
+    closed or cancelled) and that they have not marked as seen, while the case still waits on
+    that meeting. Every patient shown is logged."""
+    from mbt.models import Postponement
+
+    notices = [
+        move
+        for move in Postponement.objects.filter(
+            case__unit=actor.unit,
+            case__registrant=actor.user,
+            seen_at__isnull=True,
+            case__state__in=[CaseReferral.State.REGISTERED, CaseReferral.State.LATE],
+        )
+        .select_related("case__patient", "case__meeting", "from_meeting", "to_meeting")
+        .order_by("-at", "-pk")
+        if move.case.meeting_id == move.to_meeting_id
+    ]
+    log_access(actor, [m.case.patient for m in notices], Action.READ, "flyttade MBT-ärenden")
+    with_statuses([m.case for m in notices], unit=actor.unit)
+    return notices
+
+
+# --- Whose number it is (registration) ----------------------------------------------------------
+
+
+@dataclass
+class Lookup:
+    patient: Patient | None = None
+    error: str = ""  # not a valid number, and why
+    missing: str = ""  # a valid number that no patient at the unit has
+    typing: bool = False  # too short yet to say anything
+    unconfirmed: bool = False
+    unit_name: str = ""
+
+    @property
+    def missing_message(self) -> str:
+        return gettext("Ingen patient med det numret är registrerad vid %(unit)s.") % {
+            "unit": self.unit_name
+        }
+
+
+def patient_lookup(*, actor: Actor, raw: str, typing: bool = False) -> Lookup:
+    """The unit's patient with a personnummer, samordningsnummer or reservnummer, through the
+    unit-scoped, logged patient search. While typing, a number too short to be one says
+    nothing yet."""
+    text = raw.strip()
+    lookup = Lookup(unit_name=actor.unit.name)
+    if text.upper().startswith("R") and any(char.isdigit() for char in text):
+        found = patient_search(actor=actor, query=text).patients
+        if found:
+            lookup.patient = found[0]
+        else:
+            lookup.missing = text
+        return lookup
+    digits = sum(char.isdigit() for char in text)
+    if typing and digits < 10 and not any(char.isalpha() for char in text):
+        lookup.typing = True
+        return lookup
+    try:
+        number = parse_identity_number(text, today=clock.today())
+    except InvalidIdentityNumber as error:
+        lookup.error = str(error)
+        return lookup
+    found = patient_search(actor=actor, query=number.canonical).patients
+    if found:
+        lookup.patient = found[0]
+    else:
+        lookup.missing = number.formatted
+    return lookup
 
 
 def team_overview(*, actor: Actor) -> dict:
@@ -297,15 +423,41 @@ class Conference:
     cases: list[ConferenceCase]
     modes: dict[int, str]
     missing_present: list[str]
+    closes_from: datetime.datetime
+    next_open: Meeting | None
+
+    @property
+    def visible_cases(self) -> list[ConferenceCase]:
+        return [cc for cc in self.cases if cc.item.shown]
+
+    @property
+    def can_close_now(self) -> bool:
+        return clock.now() >= self.closes_from
+
+    @property
+    def not_reached(self) -> list[ConferenceCase]:
+        return [
+            cc
+            for cc in self.cases
+            if cc.discussion is None
+            or not (cc.discussion.outcomes or cc.discussion.summary.strip())
+        ]
+
+    @property
+    def moving(self) -> list[CaseOnAgenda]:
+        """What closing would move to the next open meeting: every case not discussed."""
+        agenda = self.agenda
+        return agenda.waiting + agenda.left + agenda.late + [cc.item for cc in self.not_reached]
 
 
-def conference(*, actor: Actor, meeting: Meeting) -> Conference:
+def conference(*, actor: Actor, meeting: Meeting, shared: bool = False) -> Conference:
     """The chair's screen: the agenda's cases with their discussion so far, action items and
     postponement history, and the attendance."""
     from mbt.models import ActionItem, Discussion, Postponement
-    from mbt.services import attendance_modes, missing_present_roles
+    from mbt.services import attendance_modes, missing_present_roles, next_open_meeting
+    from mbt.services.conference import closes_from
 
-    current = agenda(actor=actor, meeting=meeting)
+    current = agenda(actor=actor, meeting=meeting, shared=shared)
     case_ids = [item.case.pk for item in current.on_agenda]
     discussions = {d.case_id: d for d in Discussion.objects.filter(case_id__in=case_ids)}
     items: dict[int, list] = defaultdict(list)
@@ -330,6 +482,8 @@ def conference(*, actor: Actor, meeting: Meeting) -> Conference:
         ],
         modes=modes,
         missing_present=missing_present_roles(current.members, modes),
+        closes_from=closes_from(meeting),
+        next_open=next_open_meeting(meeting.team, after=meeting.starts_at),
     )
 
 
@@ -340,8 +494,9 @@ class Minutes:
     modes: dict[int, str]
     missing_present: list[str]
     discussed: list[ConferenceCase]
-    postponed: list
+    postponed: list  # the chair's postponements
     addenda: list
+    moved: list = field(default_factory=list)  # moved on when the meeting closed
 
 
 def minutes(
@@ -377,7 +532,7 @@ def minutes(
     )
     if external:
         meeting_day = timezone.localtime(meeting.starts_at).date()
-        consents = _consents_by_patient(
+        consents = case_status.consents_by_patient(
             actor.unit, [c.patient_id for c in discussed] + [p.case.patient_id for p in postponed]
         )
 
@@ -416,7 +571,8 @@ def minutes(
             )
             for c in discussed
         ],
-        postponed=postponed,
+        postponed=[p for p in postponed if p.cause == Postponement.Cause.POSTPONED],
+        moved=[p for p in postponed if p.cause != Postponement.Cause.POSTPONED],
         addenda=list(
             Addendum.objects.filter(meeting=meeting).select_related("author").order_by("created_at")
         ),

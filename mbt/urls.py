@@ -15,11 +15,17 @@ urlpatterns = [
     path("mbt/moten/<int:meeting_id>/dagordning.pdf", views.agenda_pdf, name="agenda_pdf"),
     path("mbt/moten/<int:meeting_id>/kalender.ics", views.meeting_ics, name="meeting_ics"),
     path("mbt/anmal/", views.register, name="register"),
+    path("mbt/anmal/patient/", views.register_lookup, name="register_lookup"),
     path("mbt/arenden/<int:case_id>/", views.case, name="case"),
     path("mbt/arenden/<int:case_id>/flytta/<str:direction>/", views.case_move, name="case_move"),
     path("mbt/arenden/<int:case_id>/minuter/", views.case_minutes, name="case_minutes"),
     path("mbt/arenden/<int:case_id>/forberedd/", views.case_prepared, name="case_prepared"),
     path("mbt/arenden/<int:case_id>/sen/", views.case_late, name="case_late"),
+    path(
+        "mbt/arenden/<int:case_id>/nasta-mote/", views.case_next_meeting, name="case_next_meeting"
+    ),
+    path("mbt/arenden/<int:case_id>/samtycke/", views.case_consent, name="case_consent"),
+    path("mbt/flyttade/sedda/", views.moves_seen, name="moves_seen"),
     path("mbt/moten/<int:meeting_id>/konferens/", conference.conference, name="conference"),
     path("mbt/moten/<int:meeting_id>/narvaro/", conference.attendance, name="attendance"),
     path("mbt/moten/<int:meeting_id>/avsluta/", conference.close, name="close"),

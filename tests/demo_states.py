@@ -68,6 +68,11 @@ def _mbt(today: datetime.date) -> None:
     assert any(t.done_at is None and t.due_on < today for t in tasks), today
     assert all(t.given_on <= today for t in tasks if t.done_at), today
     assert Addendum.objects.exists() and Postponement.objects.exists()
+    # A case the team did not reach moved on when its meeting closed: on the coming meeting's
+    # agenda, its registrant not yet having seen the notice.
+    moved = Postponement.objects.filter(cause="ej_hunnet", seen_at__isnull=True).get()
+    assert moved.case.meeting == nearest and moved.case.registrant.username == "erik"
+    assert any(item.case == moved.case for item in agenda.on_agenda), today
 
     # Every quality indicator shows something for Åsen's team over the last year.
     figures = indicators.compute(

@@ -32,10 +32,13 @@ from mbt.models import (
     Meeting,
     MeetingSeries,
     Participation,
+    Postponement,
     Preparation,
     Team,
     TeamMember,
 )
+from mbt.services import moves
+from mbt.services.dates import deadline_of, next_open_meeting
 from mbt.services.locks import case_and_meeting_locked, case_locked, cases_locked, meeting_locked
 
 PLANNING_HORIZON = datetime.timedelta(days=730)
@@ -47,13 +50,6 @@ def team_for(unit) -> Team:
     """The unit's team; every unit has one, created with the default routine on first use."""
     team, _created = Team.objects.get_or_create(unit=unit)
     return team
-
-
-def deadline_of(meeting: Meeting, team: Team | None = None) -> datetime.datetime:
-    team = team or meeting.team
-    return schedule.registration_deadline(
-        meeting.starts_at, working_days=team.deadline_working_days, time=team.deadline_time
-    )
 
 
 # --- Team ---------------------------------------------------------------------------------------
@@ -262,11 +258,26 @@ def meeting_move(
 
 @transaction.atomic
 def meeting_cancel(*, actor: Actor, meeting: Meeting, reason: str, version: int) -> Meeting:
-    """Cancels a meeting; its cases stay registered to it so the registrants can move them, and
-    the agenda says where they should go."""
+    """Cancels a meeting. Every case registered to it moves to the next open meeting, where the
+    consent gate is asked again, and its registrant is told (mbt/services/moves.py). Without an
+    open meeting to move them to, the meeting is not cancelled: plan the next one first."""
     current = _locked_meeting(actor, meeting, version)
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför mötet ställs in.")})
+    if current.is_closed:
+        raise ValidationError(_("Mötet är redan avslutat och kan inte ställas in."))
+    cases = cases_locked(
+        CaseReferral.objects.filter(
+            meeting=current,
+            state__in=[CaseReferral.State.REGISTERED, CaseReferral.State.LATE],
+        ).select_related("patient", "registrant")
+    )
+    moves.move_cases(
+        actor=actor,
+        meeting=current,
+        cases=cases,
+        causes={case.pk: Postponement.Cause.CANCELLED for case in cases},
+    )
     current.status = Meeting.Status.CANCELLED
     current.cancel_reason = reason.strip()
     current.version += 1
@@ -293,18 +304,6 @@ def meeting_set_chair(
     current.version += 1
     save_by(actor, current)
     return current
-
-
-def next_open_meeting(team: Team, *, after: datetime.datetime | None = None) -> Meeting | None:
-    """The next planned meeting whose registration deadline has not passed."""
-    now = clock.now()
-    candidates = Meeting.objects.filter(
-        team=team, status=Meeting.Status.PLANNED, starts_at__gt=after or now
-    ).order_by("starts_at")[:20]
-    for meeting in candidates:
-        if deadline_of(meeting, team) > now:
-            return meeting
-    return None
 
 
 # --- Cases --------------------------------------------------------------------------------------
@@ -435,21 +434,7 @@ def case_withdraw(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
         return current
     if not reason.strip():
         raise ValidationError({"reason": _("Ange varför ärendet tas bort från mötet.")})
-    current.state = CaseReferral.State.WITHDRAWN
-    current.withdrawn_reason = reason.strip()
-    current.version += 1
-    save_by(actor, current)
-    journal_entry_create(
-        actor=actor,
-        patient=current.patient,
-        entry_type=EntryType.MBT_ANMALAN,
-        text=_("MBT-anmälan till mötet %(when)s återtogs. Skäl: %(reason)s")
-        % {
-            "when": timezone.localtime(current.meeting.starts_at).strftime("%Y-%m-%d"),
-            "reason": current.withdrawn_reason,
-        },
-    )
-    return current
+    return moves.withdraw(actor, current, reason.strip())
 
 
 @transaction.atomic
@@ -569,7 +554,8 @@ def calendar_token_revoke(*, user: User) -> int:
     )
 
 
-# The conference's writes live in their own module; `from mbt import services` gives all.
+# The conference's writes, and moving cases on from a meeting that is over, live in modules of
+# their own; `from mbt import services` gives all.
 from mbt.services.conference import (  # noqa: E402, F401
     action_item_add,
     action_item_done,
@@ -585,3 +571,4 @@ from mbt.services.conference import (  # noqa: E402, F401
     missing_present_roles,
     tasks_reassign_all,
 )
+from mbt.services.moves import case_to_next_meeting, notices_seen  # noqa: E402, F401

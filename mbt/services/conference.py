@@ -28,6 +28,7 @@ from journal.services import (
     save_by,
 )
 from journal.workdays import add_working_days
+from mbt import status as case_status
 from mbt.models import (
     REQUIRED_ROLES,
     ActionItem,
@@ -43,6 +44,7 @@ from mbt.models import (
     Postponement,
     TeamMember,
 )
+from mbt.services import moves
 from mbt.services.locks import case_and_meeting_locked, cases_locked, meeting_locked
 
 
@@ -107,6 +109,21 @@ def attendance_set(*, actor: Actor, meeting: Meeting, member: TeamMember, mode: 
 
 # --- The discussion of a case -------------------------------------------------------------------
 
+SUMMARY_MAX_LENGTH = 20_000
+REFERRAL_OTHER_MAX_LENGTH = 200
+
+
+def _too_long(what: str, length: int, limit: int) -> str:
+    """Refused, never cut: the text stays on the chair's page."""
+
+    def spaced(n: int) -> str:
+        return f"{n:,}".replace(",", "\u00a0")
+
+    return _(
+        "%(what)s är %(length)s tecken lång, högst %(limit)s får plats. Korta texten; inget "
+        "har tagits bort."
+    ) % {"what": what, "length": spaced(length), "limit": spaced(limit)}
+
 
 @transaction.atomic
 def discussion_save(
@@ -120,6 +137,15 @@ def discussion_save(
 ) -> Discussion:
     """Autosave: stores what the chair has typed so far. version is what the page last saw; if
     someone else saved since, ConflictError carries their version and nothing is overwritten."""
+    errors = {}
+    if len(summary) > SUMMARY_MAX_LENGTH:
+        errors["summary"] = _too_long(_("Sammanfattningen"), len(summary), SUMMARY_MAX_LENGTH)
+    if len(referral_other.strip()) > REFERRAL_OTHER_MAX_LENGTH:
+        errors["referral_other"] = _too_long(
+            _("Remissmottagaren"), len(referral_other.strip()), REFERRAL_OTHER_MAX_LENGTH
+        )
+    if errors:
+        raise ValidationError(errors)
     current_case, meeting = case_and_meeting_locked(actor, case)
     _check_open(meeting)
     outcomes = [o for o in dict.fromkeys(outcomes) if o in Outcome.values]
@@ -264,18 +290,44 @@ def case_postpone(*, actor: Actor, case: CaseReferral, reason: str) -> CaseRefer
 # --- Closing the meeting ------------------------------------------------------------------------
 
 
+# Roles that name an organisation rather than a profession: the organisation itself is named.
+_ORGANISATION_ROLES = (MbtRole.FK, MbtRole.AF, MbtRole.SOCIALTJANST)
+
+
+def _participant(member: TeamMember) -> str:
+    """How one participant is named in the conference entry: the profession, or for an external
+    member the organisation once ("Försäkringskassan", "fysioterapeut från Fysiokliniken AB")."""
+    if member.is_external:
+        organisation = member.organisation.name
+        if member.role in _ORGANISATION_ROLES:
+            return organisation
+        return _("%(role)s från %(organisation)s") % {
+            "role": str(MbtRole(member.role).label).lower(),
+            "organisation": organisation,
+        }
+    if member.role == MbtRole.SAMTALSMOTTAGNING and member.user.profession in (
+        "kurator",
+        "psykolog",
+    ):
+        return member.user.get_profession_display().lower()
+    return str(MbtRole(member.role).label).lower()
+
+
 def _participants_text(members, modes) -> str:
+    """The participants, comma-separated, one entry each. How someone took part is said in
+    brackets after them, so "digitalt" is never read as a participant of its own."""
     parts = []
     for member in members:
         mode = modes.get(member.pk)
         if mode == Attendance.Mode.ABSENT:
             continue
-        role = str(MbtRole(member.role).label).lower()
+        notes = []
         if member.is_external:
-            role = f"{role} ({member.organisation.name}, extern)"
+            notes.append(_("extern"))
         if mode == Attendance.Mode.DIGITAL:
-            role = f"{role}, digitalt"
-        parts.append(role)
+            notes.append(_("digitalt"))
+        name = _participant(member)
+        parts.append(f"{name} ({' och '.join(notes)})" if notes else name)
     return ", ".join(parts)
 
 
@@ -302,12 +354,48 @@ def conference_text(case: CaseReferral, discussion: Discussion, participants: st
     return "\n".join(lines)
 
 
+def _closing_causes(cases, discussions, actor: Actor):
+    """Splits the meeting's cases into those discussed (an outcome is set) and those that move
+    on, each with why. A case discussed without an outcome is neither: the chair decides."""
+    answers = case_status.gates(cases, unit=actor.unit)
+    discussed, causes, undecided = [], {}, []
+    for case in cases:
+        answer = answers[case.pk]
+        discussion = discussions.get(case.pk)
+        if answer.gate == case_status.GATE_LEFT:
+            causes[case.pk] = Postponement.Cause.LEFT
+        elif answer.gate == case_status.GATE_WAITING:
+            causes[case.pk] = Postponement.Cause.WAITING
+        elif case.state == CaseReferral.State.LATE:
+            causes[case.pk] = Postponement.Cause.LATE
+        elif discussion is not None and discussion.outcomes:
+            discussed.append(case)
+        elif discussion is not None and discussion.summary.strip():
+            undecided.append(case)
+        else:
+            causes[case.pk] = Postponement.Cause.NOT_REACHED
+    return discussed, causes, undecided
+
+
+def closes_from(meeting: Meeting) -> datetime.datetime:
+    """A meeting can be closed from the moment it starts, not before: closing records who was
+    there and what was decided, and the registrants' feedback runs from the meeting's day."""
+    return meeting.starts_at
+
+
 @transaction.atomic
-def meeting_close(*, actor: Actor, meeting: Meeting, agenda_cases: list[CaseReferral]) -> Meeting:
-    """Locks the meeting and, all or nothing: records attendance; for every discussed case a draft
-    MBT-konferens entry for its registrant (who documents, per the routine) and a task to sign
-    it and give the patient feedback within the team's working days."""
+def meeting_close(*, actor: Actor, meeting: Meeting) -> Meeting:
+    """Locks the meeting and, all or nothing: records attendance; for every discussed case (one
+    with an outcome) a draft MBT-konferens entry for its registrant (who documents, per the
+    routine) and a task to sign it and give the patient feedback within the team's working days;
+    and moves every case it did not discuss to the next open meeting, telling the registrants
+    (mbt/services/moves.py). Refused before the meeting has started."""
     current = _open_meeting(actor, meeting)
+    if clock.now() < closes_from(current):
+        raise ValidationError(
+            _("Mötet kan avslutas först när det har börjat, %(when)s.")
+            % {"when": timezone.localtime(closes_from(current)).strftime("%Y-%m-%d kl. %H:%M")}
+        )
     team = current.team
     from mbt.selectors import current_members
 
@@ -324,15 +412,17 @@ def meeting_close(*, actor: Actor, meeting: Meeting, agenda_cases: list[CaseRefe
         raise ValidationError(
             _("Ordföranden är frånvarande: ange vem som var t.f. ordförande innan mötet avslutas.")
         )
-    agenda_order = {c.pk: index for index, c in enumerate(agenda_cases)}
     cases = cases_locked(
-        CaseReferral.objects.filter(pk__in=agenda_order, meeting=current).select_related(
-            "registrant", "patient"
-        )
+        CaseReferral.objects.filter(
+            meeting=current,
+            state__in=[CaseReferral.State.REGISTERED, CaseReferral.State.LATE],
+        ).select_related("registrant", "patient")
     )
-    cases.sort(key=lambda case: agenda_order[case.pk])
+    cases.sort(key=lambda case: (case.position, case.pk))
+    for case in cases:
+        case.meeting = current
     discussions = {d.case_id: d for d in Discussion.objects.filter(case__in=cases)}
-    undecided = [c for c in cases if not (discussions.get(c.pk) and discussions[c.pk].outcomes)]
+    discussed, causes, undecided = _closing_causes(cases, discussions, actor)
     if undecided:
         names = ", ".join(c.patient.full_name for c in undecided)
         raise ValidationError(_("Ange utfall eller bordlägg först: %(names)s.") % {"names": names})
@@ -345,9 +435,9 @@ def meeting_close(*, actor: Actor, meeting: Meeting, agenda_cases: list[CaseRefe
         timezone.localtime(current.starts_at).date(), team.feedback_working_days
     )
     items_by_case: dict[int, list[ActionItem]] = {}
-    for item in ActionItem.objects.filter(case__in=cases).select_related("owner"):
+    for item in ActionItem.objects.filter(case__in=discussed).select_related("owner"):
         items_by_case.setdefault(item.case_id, []).append(item)
-    for case in cases:
+    for case in discussed:
         entry = journal_entry_create(
             actor=actor,
             patient=case.patient,
@@ -364,6 +454,8 @@ def meeting_close(*, actor: Actor, meeting: Meeting, agenda_cases: list[CaseRefe
         case.state = CaseReferral.State.DISCUSSED
         case.version += 1
         save_by(actor, case, update_fields=["state", "version"])
+    moving = [case for case in cases if case.pk in causes]
+    moves.move_cases(actor=actor, meeting=current, cases=moving, causes=causes)
     current.status = Meeting.Status.CLOSED
     current.closed_at = clock.now()
     current.closed_by = actor.user

@@ -11,19 +11,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import unit_required
 from accounts.models import Profession, Role
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
-from core import clock
+from consent import services as consent_services
+from consent.forms import ConsentGiveForm
+from consent.models import Scope
+from core import clock, screen_sharing
 from journal import selectors as journal_selectors
 from journal.accesslog import Action, Actor, log_access, printout
-from journal.personnummer import InvalidIdentityNumber, parse_identity_number
 from journal.services import DuplicateSubmission
 from journal.views import form_errors_to
 from mbt import calendar, schedule, selectors, services
+from mbt import status as case_status
 from mbt.forms import (
     CancelMeetingForm,
     ChairForm,
@@ -37,7 +41,7 @@ from mbt.forms import (
     WithdrawForm,
     meeting_start,
 )
-from mbt.models import CalendarToken, CaseReferral, Meeting, TeamMember
+from mbt.models import CalendarToken, CaseReferral, Meeting, Postponement, TeamMember
 
 
 def can_plan(request: HttpRequest) -> bool:
@@ -154,6 +158,21 @@ def team(request: HttpRequest) -> HttpResponse:
     )
 
 
+def moved_message(meeting) -> str:
+    """What closing or cancelling the meeting did with the cases it did not discuss."""
+    moved = selectors.moved_from(meeting)
+    if not moved:
+        return ""
+    when = timezone.localtime(moved[0].to_meeting.starts_at).strftime("%Y-%m-%d")
+    return ngettext(
+        "%(n)s ärende som inte togs upp är flyttat till mötet %(when)s; anmälaren har fått "
+        "veta det.",
+        "%(n)s ärenden som inte togs upp är flyttade till mötet %(when)s; anmälarna har fått "
+        "veta det.",
+        len(moved),
+    ) % {"n": len(moved), "when": when}
+
+
 def _int(value) -> int | None:
     try:
         return int(str(value))
@@ -192,7 +211,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
 
 
 def _agenda_context(request: HttpRequest, actor: Actor, meeting: Meeting, **extra) -> dict:
-    agenda = selectors.agenda(actor=actor, meeting=meeting)
+    agenda = selectors.agenda(actor=actor, meeting=meeting, shared=screen_sharing.is_on(request))
     my_member = next((m for m in agenda.members if m.user_id == request.user.pk), None)
     return {
         "meeting": meeting,
@@ -275,7 +294,8 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     services.meeting_cancel(
                         actor=actor, meeting=current, reason=data["reason"], version=data["version"]
                     )
-                    messages.success(request, _("Mötet är inställt."))
+                    moved = moved_message(current)
+                    messages.success(request, f"{_('Mötet är inställt.')} {moved}".strip())
                 else:
                     services.meeting_set_chair(
                         actor=actor,
@@ -302,6 +322,12 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "move_form": move_form,
             "cancel_form": cancel_form,
             "chair_form": chair_form,
+            # What cancelling would do with the cases registered to it.
+            "open_cases": CaseReferral.objects.filter(
+                meeting=current,
+                state__in=[CaseReferral.State.REGISTERED, CaseReferral.State.LATE],
+            ).count(),
+            "next_open": services.next_open_meeting(current.team, after=current.starts_at),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -392,7 +418,8 @@ def case_late(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Anmälan. From the patient page the patient is given (its id, never its number, in the
-    URL); otherwise the personnummer is typed and looked up among the unit's patients."""
+    URL); otherwise the number is typed and the unit's patient with it is shown (name and year
+    of birth) before anything is saved: saving needs that patient confirmed."""
     actor = Actor.from_request(request)
     team = services.team_for(actor.unit)
     patient = None
@@ -402,10 +429,22 @@ def register(request: HttpRequest) -> HttpResponse:
             actor=actor, patient_id=patient_id, what="MBT-anmälan"
         )
     form = RegisterCaseForm(request.POST or None, team=team, patient=patient)
+    lookup = None
+    if request.method == "POST" and patient is None and request.POST.get("identity"):
+        lookup = selectors.patient_lookup(actor=actor, raw=request.POST["identity"])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if patient is None:
-            patient = _patient_by_number(actor, form, data["identity"])
+            if lookup.patient is None:
+                form.add_error("identity", lookup.error or lookup.missing_message)
+                if lookup.error:
+                    lookup = None  # said next to the field; once is enough
+            elif data["confirmed"] == lookup.patient.pk:
+                patient = lookup.patient
+            else:
+                # Shown now, saved when sent again: the one who registers has seen whose
+                # number it is.
+                lookup.unconfirmed = True
         if patient is not None:
             try:
                 case = services.case_register(
@@ -432,65 +471,41 @@ def register(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "patient": patient,
+            "lookup": lookup,
             "has_meetings": form.fields["meeting"].queryset.exists(),
         },
         status=400 if form.errors else 200,
     )
 
 
-def _patient_by_number(actor: Actor, form: RegisterCaseForm, raw: str):
-    try:
-        number = parse_identity_number(raw, today=clock.today())
-    except InvalidIdentityNumber as error:
-        form.add_error("identity", str(error))
-        return None
-    result = journal_selectors.patient_search(actor=actor, query=number.canonical)
-    if not result.patients:
-        form.add_error(
-            "identity",
-            _(
-                "Ingen patient med det numret är registrerad vid %(unit)s. "
-                "Registrera patienten först."
-            )
-            % {"unit": actor.unit.name},
-        )
-        return None
-    return result.patients[0]
+@unit_required
+@require_POST
+def register_lookup(request: HttpRequest) -> HttpResponse:
+    """Whose number it is, while it is typed: the unit's patient (name and year of birth), or
+    that the unit has none with it, or why the number is not valid. Access-logged as a search."""
+    lookup = selectors.patient_lookup(
+        actor=Actor.from_request(request), raw=request.POST.get("identity", ""), typing=True
+    )
+    return render(request, "mbt/register.html#patient_lookup", {"lookup": lookup})
 
 
 def _registration_message(request, actor: Actor, case: CaseReferral, *, chosen: Meeting) -> None:
-    when = timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
     if case.meeting_id != chosen.pk:
+        when = timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
         messages.info(
             request,
             _("Sista anmälningsdag hade passerat: ärendet är anmält till nästa möte, %(when)s.")
             % {"when": when},
         )
-    agenda = selectors.agenda(actor=actor, meeting=case.meeting, log=False)
-    item = next(
-        (
-            i
-            for i in agenda.on_agenda + agenda.waiting + agenda.left + agenda.late
-            if i.case.pk == case.pk
-        ),
-        None,
-    )
-    if item is None:
-        messages.info(request, _("Ärendet är redan hanterat."))
-    elif item.gate != "ok":
-        messages.warning(
-            request,
-            _("Ärendet är sparat men väntar på samtycke och tas inte upp förrän det finns: %(why)s")
-            % {"why": item.reason},
-        )
-    elif case.state == CaseReferral.State.LATE:
-        messages.warning(
-            request, _("Ärendet är en sen anmälan: ordföranden beslutar om det tas upp.")
-        )
+    status = selectors.with_statuses([case], unit=actor.unit)[0].status
+    text = _("Ärendet är anmält till mötet %(when)s och journalfört.") % {
+        "when": timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
+    }
+    if status.state == case_status.State.REGISTERED:
+        messages.success(request, text)
     else:
-        messages.success(
-            request, _("Ärendet är anmält till mötet %(when)s och journalfört.") % {"when": when}
-        )
+        # Where it stands, in the words every other page uses (mbt.status).
+        messages.warning(request, f"{text} {status.sentence}")
 
 
 @unit_required
@@ -514,26 +529,101 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
                     request, _("Ärendet är borttaget från mötet och det är journalfört.")
                 )
                 return redirect("mbt:meeting", meeting_id=current.meeting_id)
-    agenda = selectors.agenda(actor=actor, meeting=current.meeting, log=False)
-    item = next(
-        (
-            i
-            for i in agenda.on_agenda + agenda.waiting + agenda.left + agenda.late
-            if i.case.pk == current.pk
-        ),
-        None,
-    )
+    selectors.with_statuses([current], unit=actor.unit)
     return render(
         request,
         "mbt/case.html",
         {
             "case": current,
-            "item": item,
+            "status": current.status,
+            "moves": selectors.moves_of(current),
             "form": form,
             "can_withdraw": current.registrant_id == request.user.pk or can_plan(request),
         },
         status=400 if form.errors else 200,
     )
+
+
+@unit_required
+@require_http_methods(["GET", "POST"])
+def case_consent(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The consent detour: from a case waiting for consent, the consent form with MBT chosen;
+    once recorded, back to the case, which says where it stands now."""
+    actor = Actor.from_request(request)
+    current = selectors.case_get(actor=actor, case_id=case_id, what="MBT-ärende, samtycke")
+    patient = current.patient
+    form = ConsentGiveForm(
+        request.POST or None, request.FILES or None, initial={"scope": Scope.MBT}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consent_services.consent_give(
+                actor=actor,
+                patient=patient,
+                scope=data["scope"],
+                form=data["form"],
+                given_on=data["given_on"],
+                valid_until=data["valid_until"],
+                party=data["party"],
+                note=data["note"],
+                document=form.checked_document,
+                submission_key=data["submission_key"],
+            )
+        except DuplicateSubmission:
+            pass  # the first sending recorded it: go back to the case as that one did
+        except ValidationError as error:
+            form_errors_to(form, error)
+        if not form.errors:
+            status = selectors.with_statuses([current], unit=actor.unit)[0].status
+            text = f"{_('Samtycket är registrerat och journalfört.')} {status.sentence}"
+            if status.needs_consent:
+                messages.warning(request, text)
+            else:
+                messages.success(request, text)
+            return redirect("mbt:case", case_id=current.pk)
+    selectors.with_statuses([current], unit=actor.unit)
+    return render(
+        request,
+        "mbt/case_consent.html",
+        {
+            "case": current,
+            "patient": patient,
+            "status": current.status,
+            "relation": journal_selectors.care_relation(actor=actor, patient=patient),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@unit_required
+@require_POST
+def case_next_meeting(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case left on a meeting that is over goes to the next open meeting."""
+    actor = Actor.from_request(request)
+    current = selectors.case_get(actor=actor, case_id=case_id)
+    if current.registrant_id != request.user.pk and not can_plan(request):
+        raise PermissionDenied
+    try:
+        moved = services.case_to_next_meeting(actor=actor, case=current)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        status = selectors.with_statuses([moved], unit=actor.unit)[0].status
+        messages.success(request, status.sentence)
+    return redirect("mbt:case", case_id=current.pk)
+
+
+@unit_required
+@require_POST
+def moves_seen(request: HttpRequest) -> HttpResponse:
+    """The registrant has seen the notices of their moved cases: the start page stops showing
+    them. Only the notices that page showed (their ids), not one that came since."""
+    actor = Actor.from_request(request)
+    ids = [pk for pk in (_int(v) for v in request.POST.getlist("move")) if pk]
+    services.notices_seen(actor=actor, moves=[Postponement(pk=pk) for pk in ids])
+    return redirect("start")
 
 
 # --- Agenda PDF and calendar --------------------------------------------------------------------

@@ -19,7 +19,7 @@ from config.charts import bar_chart
 from config.csvexport import csv_bytes, csv_response
 from config.htmx import render_page, wants_partial
 from config.pdf import pdf_response, render_pdf
-from core import clock
+from core import clock, screen_sharing
 from journal.accesslog import Actor, printout
 from journal.forms import staff_choices
 from journal.services import ConflictError
@@ -36,7 +36,7 @@ from mbt.forms import (
     ReassignForm,
 )
 from mbt.models import Attendance, Outcome, TeamMember
-from mbt.views import _can_chair, _int, can_plan
+from mbt.views import _can_chair, _int, can_plan, moved_message
 
 
 def _chair_only(request: HttpRequest, meeting) -> None:
@@ -47,7 +47,9 @@ def _chair_only(request: HttpRequest, meeting) -> None:
 def _conference_context(request, actor, meeting, **extra) -> dict:
     return {
         "meeting": meeting,
-        "conference": selectors.conference(actor=actor, meeting=meeting),
+        "conference": selectors.conference(
+            actor=actor, meeting=meeting, shared=screen_sharing.is_on(request)
+        ),
         "outcomes": Outcome.choices,
         "attendance_modes": Attendance.Mode.choices,
         "action_form": ActionItemForm(unit=actor.unit),
@@ -105,9 +107,10 @@ def discussion(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(actor=actor, case_id=case_id, what="MBT-konferens")
     _chair_only(request, case.meeting)
     version = _int(request.POST.get("take_over") or request.POST.get("version"))
-    summary = request.POST.get("summary", "")[:20_000]
+    # Whole, never cut: a text over its limit is refused by the service, and stays on the page.
+    summary = request.POST.get("summary", "")
     outcomes = request.POST.getlist("outcomes")
-    referral_other = request.POST.get("referral_other", "")[:200]
+    referral_other = request.POST.get("referral_other", "")
     context = {"case": case, "summary": summary, "outcomes_sent": outcomes}
     try:
         saved = services.discussion_save(
@@ -210,21 +213,16 @@ def close(request: HttpRequest, meeting_id: int) -> HttpResponse:
     actor = Actor.from_request(request)
     meeting = selectors.meeting_get(actor=actor, meeting_id=meeting_id)
     _chair_only(request, meeting)
-    current = selectors.agenda(actor=actor, meeting=meeting, log=False)
     try:
-        services.meeting_close(
-            actor=actor, meeting=meeting, agenda_cases=[i.case for i in current.on_agenda]
-        )
+        services.meeting_close(actor=actor, meeting=meeting)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("mbt:conference", meeting_id=meeting.pk)
-    messages.success(
-        request,
-        _(
-            "Mötet är avslutat. Varje anmälare har fått en utkastanteckning att signera och en "
-            "uppgift att återkoppla till patienten."
-        ),
+    text = _(
+        "Mötet är avslutat. Varje anmälare har fått en utkastanteckning att signera och en "
+        "uppgift att återkoppla till patienten."
     )
+    messages.success(request, f"{text} {moved_message(meeting)}".strip())
     return redirect("mbt:minutes", meeting_id=meeting.pk)
 
 
@@ -248,14 +246,17 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if not meeting.is_closed:
         messages.info(request, _("Protokollet finns när mötet är avslutat."))
         return redirect("mbt:meeting", meeting_id=meeting.pk)
+    shared = screen_sharing.is_on(request)
     return render(
         request,
         "mbt/minutes.html",
         {
             "meeting": meeting,
+            # On a shared screen, the minutes as the external participants' version has them.
             "minutes": selectors.minutes(
-                actor=actor, meeting=meeting, external=False, action="read"
+                actor=actor, meeting=meeting, external=shared, action="read"
             ),
+            "external": shared,
             "form": form,
             "can_chair": _can_chair(request, meeting),
         },

@@ -45,8 +45,9 @@
     }
   }, true);
 
-  // Plain forms that ask before something that cannot be undone: data-confirm="question".
-  // (Forms that htmx submits use htmx's own hx-confirm.)
+  // Forms that ask before something that cannot be undone: data-confirm="question". This runs
+  // before htmx sees the submit, so it serves htmx forms too; never add hx-confirm beside it, or
+  // the question is asked twice.
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
@@ -59,7 +60,10 @@
   // same one-time key.) Downloads and GET forms may be sent again.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.defaultPrevented || form.method.toLowerCase() !== "post") {
+    // getAttribute, not form.method: a control named "method" (how feedback was given) shadows
+    // the form's own property, and the guard would throw and let a double click through.
+    var method = (form.getAttribute("method") || "get").toLowerCase();
+    if (event.defaultPrevented || method !== "post") {
       return;
     }
     if (event.submitter && event.submitter.hasAttribute("data-native-submit")) {
@@ -99,6 +103,61 @@
       element.focus();
     }
   });
+
+  // Character counters. A field with a length limit carries data-maxlength instead of maxlength
+  // (templates/django/forms/widgets/attrs.html): a browser silently cuts pasted text at
+  // maxlength, so a long text would be lost without a word. The server refuses a text that is
+  // too long and gives the form back whole; the counter says so while typing.
+  function formatCount(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+  }
+  function updateCounter(field) {
+    var counter = field._counter;
+    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
+    var length = field.value.length;
+    var over = length - limit;
+    // Always under a short text area; under a long one (a discussion) and a one-line field only
+    // once the text nears its limit.
+    var always = field.tagName === "TEXTAREA" && limit <= 4000;
+    counter.hidden = !always && over < 0 && length < limit * 0.8;
+    if (over > 0) {
+      counter.className = "char-count char-count--over";
+      counter.textContent = formatCount(over) + " tecken för mycket (högst " + formatCount(limit) + ")";
+      field.setAttribute("aria-invalid", "true");
+    } else {
+      counter.className = "char-count";
+      counter.textContent = formatCount(limit - length) + " tecken kvar av " + formatCount(limit);
+      if (field._counterMarkedInvalid) {
+        field.removeAttribute("aria-invalid");
+      }
+    }
+    field._counterMarkedInvalid = over > 0;
+  }
+  function addCounters(root) {
+    root.querySelectorAll("textarea[data-maxlength], input[data-maxlength]").forEach(function (field) {
+      if (field._counter || field.readOnly) {
+        return;
+      }
+      var counter = document.createElement("p");
+      counter.id = (field.id || field.name) + "-count";
+      counter.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", counter);
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
+      field._counter = counter;
+      updateCounter(field);
+    });
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target._counter) {
+      updateCounter(event.target);
+    }
+  });
+  // New content from htmx (a section swapped in) gets its counters; fields that have one are skipped.
+  document.addEventListener("htmx:load", function () {
+    addCounters(document);
+  });
+  addCounters(document);
 
   // Autosave (forms marked data-autosave, sent by htmx with X-Autosave). A form with unsaved
   // text is marked data-dirty until the server confirms. If the connection drops, the text

@@ -79,6 +79,8 @@ def page(browser, ready_live_server):
             console_errors.append(msg.text)
 
     page.on("console", on_console)
+    # An exception in our own scripts (a listener that throws switches its behaviour off).
+    page.on("pageerror", lambda error: console_errors.append(f"pageerror: {error}"))
     page.console_errors = console_errors
     yield page
     context.close()

@@ -150,7 +150,7 @@ def test_coordinator_starts_logs_informs_and_follows_up(page):
     page.get_by_label("Status").select_option("aktiv")
     expect(page.get_by_role("row", name="Sofia Ängström", exact=False)).to_be_visible()
     page.get_by_role("button", name="Dölj personnummer (skärmdelning)").click()
-    expect(page.get_by_role("button", name="Visa personnummer")).to_be_visible()
+    expect(page.get_by_role("button", name="Avsluta skärmdelning")).to_be_visible()
     assert patient.formatted_identity not in page.content()
     screenshot(page, "coordination-follow-up")
     assert_accessible(page)

@@ -346,16 +346,18 @@ def test_new_since_my_last_review(coordinator_client, unit_list, actor, unit):
 def test_hidden_personnummer_are_not_in_the_html(coordinator_client, unit_list, unit):
     number = unit_list["long"].formatted_identity
     assert number in coordinator_client.get("/koordinering/").content.decode()
+    # The screen-sharing switch in the header, for the whole session.
     response = coordinator_client.post(
-        "/koordinering/dolj-personnummer/", {**guard(unit), "query": "sort=namn"}
+        "/skarmdelning/", {**guard(unit), "on": "1", "next": "/koordinering/?sort=namn"}
     )
     assert response.url == "/koordinering/?sort=namn"
     body = coordinator_client.get("/koordinering/").content.decode()
     assert number not in body and number.replace("-", "") not in body
-    assert "Visa personnummer" in body
+    assert f"född {unit_list['long'].birth_date.year}" in body
+    assert "Avsluta skärmdelning" in body
     csv = coordinator_client.get("/koordinering/?format=csv").content.decode("utf-8-sig")
     assert number not in csv and "Personnummer" not in csv
-    coordinator_client.post("/koordinering/dolj-personnummer/", guard(unit))
+    coordinator_client.post("/skarmdelning/", {**guard(unit), "on": "0"})
     assert number in coordinator_client.get("/koordinering/").content.decode()
 
 

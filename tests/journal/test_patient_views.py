@@ -87,7 +87,11 @@ def test_search_by_unknown_number_offers_registration_with_the_number(clinician_
 
 def test_search_with_a_bad_number_says_what_is_wrong(clinician_client):
     content = search(clinician_client, "19121212-1213").content.decode()
-    assert "Kontrollsiffran stämmer inte" in content
+    assert "Numret är inte giltigt. Kontrollsiffran" in content
+    # A mistyped number is still a number: it is explained, not searched for as a name.
+    content = search(clinician_client, "19121212-12133").content.decode()
+    assert "Numret ska ha 10 eller 12 siffror" in content and "du skrev 13" in content
+    assert "Ingen patient hittades" not in content
 
 
 def test_search_htmx_returns_the_results_partial(clinician_client, unit, clinician):

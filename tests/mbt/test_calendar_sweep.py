@@ -90,8 +90,9 @@ def test_demo_and_reminders_on(day, settings, one_scan):
     assert all(len(m.to) == 1 for m in mail.outbox)
     sent = collections.Counter((m.to[0], m.subject) for m in mail.outbox if "MBT 2" in m.subject)
     assert sent and max(sent.values()) == 1
-    # Nothing is issued outside a working day's hours.
-    for issued in ReminderMail.objects.all():
+    # No reminder is issued outside a working day's hours. (A mail about moved cases is issued
+    # when a meeting is closed or cancelled, which the demo's history does on any day.)
+    for issued in ReminderMail.objects.exclude(kind=ReminderMail.Kind.CASES_MOVED):
         assert reminders.in_working_hours(issued.created_at), (day, issued.created_at)
 
     for meeting in Meeting.objects.exclude(status=Meeting.Status.CANCELLED):

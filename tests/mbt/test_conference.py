@@ -66,10 +66,7 @@ def decide(actor, case, outcomes=("fysioterapeut",), summary="Diskuterat.", vers
 
 
 def close(actor, meeting):
-    agenda = selectors.agenda(actor=actor, meeting=meeting, log=False)
-    return services.meeting_close(
-        actor=actor, meeting=meeting, agenda_cases=[i.case for i in agenda.on_agenda]
-    )
+    return services.meeting_close(actor=actor, meeting=meeting)
 
 
 def test_autosave_versions_and_conflict(held, actor, unit):
@@ -145,7 +142,10 @@ def test_closing_writes_draft_entries_and_feedback_tasks(held, actor, unit, team
 
 
 def test_closing_needs_an_outcome_or_postponement(held, actor, unit):
+    """A case the team has begun to discuss needs a decision; one it never reached moves on
+    (test_meeting_lifecycle)."""
     case = put_on(held, actor, register_patient(unit, actor.user, first_name="Obeslutad"))
+    decide(actor, case, outcomes=(), summary="Vi hann börja.")
     with pytest.raises(ValidationError, match="Obeslutad"):
         close(actor, held)
     held.refresh_from_db()
@@ -533,7 +533,10 @@ def test_no_patient_name_travels_in_a_cookie(coordinator_client, held, actor, un
     """Messages naming a patient (postponed, "Ange utfall ... först") stay on the server: a
     cookie is sent with every request, to proxies and logs too."""
     moved = put_on(held, actor, register_patient(unit, actor.user, first_name="Ylva"))
-    put_on(held, actor, register_patient(unit, actor.user, first_name="Zäta", last_name="Öst"))
+    begun = put_on(
+        held, actor, register_patient(unit, actor.user, first_name="Zäta", last_name="Öst")
+    )
+    decide(actor, begun, outcomes=(), summary="Påbörjad.")
     response = coordinator_client.post(
         f"/mbt/arenden/{moved.pk}/bordlagg/", {"reason": "Väntar på svar"}
     )

@@ -122,9 +122,7 @@ def test_a_case_write_and_closing_the_meeting_at_once_both_finish(held, actor, s
         CaseReferral.objects.select_for_update().get(pk=case.pk)
         writing = Concurrent(write)
         writing.wait_until_blocked()
-        closing = Concurrent(
-            lambda: services.meeting_close(actor=actor, meeting=meeting, agenda_cases=[case])
-        )
+        closing = Concurrent(lambda: services.meeting_close(actor=actor, meeting=meeting))
         closing.wait_until_blocked()
     writing.join()
     closing.join()

@@ -3,6 +3,7 @@ agenda PDFs read back, calendar files and the feed, reminders."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -95,20 +96,77 @@ def test_agenda_logs_every_patient_and_has_flat_query_count(
 
 
 def test_register_page_by_personnummer(coordinator_client, actor, meeting, unit):
-    patient = register_patient(unit, actor.user)
+    patient = register_patient(unit, actor.user, first_name="Vera", last_name="Viss")
+    data = {
+        "identity": patient.formatted_identity,
+        "meeting": meeting.pk,
+        "question": "Är multimodal rehabilitering aktuell?",
+        "wanted_roles": ["lakare"],
+        "late_choice": "next",
+    }
+    # Not saved on a number alone: the page first shows whose number it is.
+    shown = coordinator_client.post("/mbt/anmal/", data)
+    content = shown.content.decode()
+    assert shown.status_code == 200 and not CaseReferral.objects.exists()
+    assert f"Vera Viss</strong>, född {patient.birth_date.year}" in content
+    assert "Kontrollera att det är rätt patient" in content
+    assert f'name="confirmed" value="{patient.pk}"' in content
     response = coordinator_client.post(
-        "/mbt/anmal/",
-        {
-            "identity": patient.formatted_identity,
-            "meeting": meeting.pk,
-            "question": "Är multimodal rehabilitering aktuell?",
-            "wanted_roles": ["lakare"],
-            "late_choice": "next",
-        },
-        follow=True,
+        "/mbt/anmal/", {**data, "confirmed": patient.pk}, follow=True
     )
     assert "anmält till mötet" in response.content.decode()
     assert CaseReferral.objects.get().patient == patient
+
+
+def test_a_confirmed_patient_is_not_taken_for_another_number(
+    coordinator_client, actor, meeting, unit
+):
+    shown, other = register_patient(unit, actor.user), register_patient(unit, actor.user)
+    response = coordinator_client.post(
+        "/mbt/anmal/",
+        {
+            "identity": other.formatted_identity,  # changed after the first was shown
+            "confirmed": shown.pk,
+            "meeting": meeting.pk,
+            "question": "Fråga",
+            "late_choice": "next",
+        },
+    )
+    assert response.status_code == 200 and not CaseReferral.objects.exists()
+    assert f'name="confirmed" value="{other.pk}"' in response.content.decode()
+
+
+def test_the_lookup_shows_the_units_patient_and_logs_it(
+    coordinator_client, actor, unit, other_unit
+):
+    patient = register_patient(unit, actor.user, first_name="Vera", last_name="Viss")
+    elsewhere = register_patient(other_unit, first_name="Annan", last_name="Enhet")
+
+    def lookup(text):
+        response = coordinator_client.post(
+            "/mbt/anmal/patient/", {"identity": text}, headers={"HX-Request": "true"}
+        )
+        assert response.status_code == 200 and "<html" not in response.content.decode()
+        return response.content.decode()
+
+    found = lookup(patient.formatted_identity.replace("-", ""))
+    assert f"Vera Viss</strong>, född {patient.birth_date.year}" in found
+    assert patient.identity_number not in found and patient.formatted_identity not in found
+    searched = AccessLog.objects.filter(user=actor.user, patient=patient, action="search")
+    assert searched.count() == 1
+    # Another unit's patient is not found here, and not logged.
+    missing = lookup(elsewhere.formatted_identity)
+    assert "Annan" not in missing and "Ingen patient med det numret" in missing
+    assert "Registrera patienten" in missing
+    assert not AccessLog.objects.filter(patient=elsewhere, user=actor.user).exists()
+    # An invalid number is called invalid, with the reason and no digit proposed.
+    wrong = patient.identity_number[:11] + str((int(patient.identity_number[11]) + 1) % 10)
+    invalid = lookup(wrong)
+    assert "Numret är inte giltigt" in invalid and "Kontrollsiffran" in invalid
+    assert "borde vara" not in invalid
+    assert "inget giltigt datum" in lookup("19850230-1234")
+    assert lookup("198501").strip() == ""  # still typing: nothing to say yet
+    assert coordinator_client.get("/mbt/anmal/patient/").status_code == 405
 
 
 def test_register_page_bad_input_keeps_what_was_typed(coordinator_client, meeting):
@@ -148,7 +206,8 @@ def test_registration_waiting_for_consent_says_why(coordinator_client, actor, me
     )
     content = response.content.decode()
     assert "väntar på samtycke" in content
-    assert f"/patienter/{patient.pk}/#samtycken" in content
+    case = CaseReferral.objects.get()
+    assert f"/mbt/arenden/{case.pk}/samtycke/" in content
 
 
 # --- The agenda PDFs ----------------------------------------------------------------------------
@@ -258,3 +317,88 @@ def test_manager_and_admin_can_plan_but_a_nurse_cannot(client, unit):
     admin = staff_at(unit, role=Role.ADMINISTRATION)
     client.force_login(admin)
     assert client.get("/mbt/serie/ny/").status_code == 200
+
+
+# --- The consent detour ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def waiting_case(actor, meeting, unit, fk):
+    """A case waiting for consent: Försäkringskassan takes part."""
+    services.member_add_external(
+        actor=actor, organisation=fk, name="Helena", email="", role=MbtRole.FK
+    )
+    patient = register_patient(unit, actor.user, first_name="Väntar")
+    return register(actor, patient, meeting)
+
+
+def test_the_consent_detour_returns_to_the_case(coordinator_client, actor, waiting_case, unit):
+    case = waiting_case
+    page = coordinator_client.get(f"/mbt/arenden/{case.pk}/").content.decode()
+    assert f'href="/mbt/arenden/{case.pk}/samtycke/"' in page
+    form = coordinator_client.get(f"/mbt/arenden/{case.pk}/samtycke/").content.decode()
+    assert '<option value="mbt" selected>' in form
+    assert "Samtycke behövs eftersom Försäkringskassan" in form
+    assert f'href="/mbt/arenden/{case.pk}/"' in form  # the way back without saving
+    response = coordinator_client.post(
+        f"/mbt/arenden/{case.pk}/samtycke/",
+        {
+            "_active_unit": unit.pk,
+            "samtycke-scope": "mbt",
+            "samtycke-form": "muntligt",
+            "samtycke-given_on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == f"/mbt/arenden/{case.pk}/"
+    content = response.content.decode()
+    when = timezone.localtime(case.meeting.starts_at).strftime("%Y-%m-%d")
+    assert "Samtycket är registrerat och journalfört." in content
+    assert f"Ärendet står på dagordningen till mötet {when}." in content
+    assert case.patient.consents.get().recorded_by == actor.user
+
+
+def test_a_consent_that_ends_before_the_meeting_says_the_case_still_waits(
+    coordinator_client, waiting_case, unit
+):
+    case = waiting_case
+    response = coordinator_client.post(
+        f"/mbt/arenden/{case.pk}/samtycke/",
+        {
+            "_active_unit": unit.pk,
+            "samtycke-scope": "mbt",
+            "samtycke-form": "muntligt",
+            "samtycke-given_on": timezone.localdate().isoformat(),
+            "samtycke-valid_until": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "Samtycket är registrerat och journalfört." in content
+    # Given today, ending before the meeting: the case cannot be taken up, and says why.
+    assert "gällde till och med" in content
+    assert "Ärendet står på dagordningen" not in content
+
+
+def test_the_consent_detour_keeps_bad_input_and_refuses_another_unit(
+    client, coordinator_client, waiting_case, unit, other_unit
+):
+    case = waiting_case
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = coordinator_client.post(
+        f"/mbt/arenden/{case.pk}/samtycke/",
+        {
+            "_active_unit": unit.pk,
+            "samtycke-scope": "mbt",
+            "samtycke-form": "muntligt",
+            "samtycke-given_on": tomorrow,
+            "samtycke-note": "Min anteckning",
+        },
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "kan inte ligga i framtiden" in content and "Min anteckning" in content
+    assert not case.patient.consents.exists()
+    client.force_login(staff_at(other_unit))
+    assert client.get(f"/mbt/arenden/{case.pk}/samtycke/").status_code == 404
+    assert AccessLog.objects.filter(action="denied", patient=case.patient).exists()
